@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Tekton.Domain.Components;
+
+namespace Tekton.Application.Common;
+
+/// <summary>An immutable copy of a component as last committed: what every read is answered from.</summary>
+public sealed record ComponentView
+{
+    public required string ComponentId { get; init; }
+
+    public required string ComponentName { get; init; }
+
+    public required string ComponentType { get; init; }
+
+    public required string Version { get; init; }
+
+    public required IReadOnlyList<string> Capabilities { get; init; }
+
+    public required IReadOnlyList<string> Dependencies { get; init; }
+
+    public required string Host { get; init; }
+
+    public int? Port { get; init; }
+
+    public string? HealthCheck { get; init; }
+
+    public required JsonElement Metadata { get; init; }
+
+    public double HeartbeatInterval { get; init; }
+
+    public double HeartbeatTimeout { get; init; }
+
+    public long RegistrationSequence { get; init; }
+
+    public DateTimeOffset RegisteredAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public required IReadOnlyList<InstanceView> Instances { get; init; }
+
+    /// <summary>The newest live instance, else the newest one (design §5).</summary>
+    public InstanceView? Current { get; init; }
+
+    public ComponentState Status => Current?.Status ?? ComponentState.Registered;
+
+    public InstanceView? FindInstance(Guid instanceUuid)
+    {
+        foreach (var instance in Instances)
+        {
+            if (instance.InstanceUuid == instanceUuid)
+            {
+                return instance;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>An immutable copy of an instance as last committed.</summary>
+public sealed record InstanceView
+{
+    public Guid InstanceUuid { get; init; }
+
+    public ComponentState Status { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset StatusChangedAt { get; init; }
+
+    public string? StatusReason { get; init; }
+
+    public DateTimeOffset? ReadyAt { get; init; }
+
+    public DateTimeOffset? LastHeartbeat { get; init; }
+}

@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+using Tekton.Domain.Components;
+
+namespace Tekton.Application.Common;
+
+/// <summary>The database as use cases see it: handlers query and change these sets directly (no repositories).</summary>
+public interface ITektonDbContext
+{
+    DbSet<Component> Components { get; }
+
+    DbSet<ComponentInstance> Instances { get; }
+
+    DbSet<StateChange> StateChanges { get; }
+
+    Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+using Tekton.Domain.Dependencies;
+
+namespace Tekton.Application.Common;
+
+/// <summary>
+/// One committed state of the registry, immutable, so a reader never sees a half-applied write. Derived
+/// answers (registration order, the dependency analysis) are computed once per snapshot, on first use.
+/// </summary>
+public sealed class RegistrySnapshot
+{
+    public static readonly RegistrySnapshot Empty = new(ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal), 0);
+
+    private readonly Lazy<ComponentView[]> _ordered;
+    private readonly Lazy<DependencyAnalysis> _dependencies;
+
+    public RegistrySnapshot(ImmutableDictionary<string, ComponentView> components, long version)
+    {
+        ById = components;
+        Version = version;
+        _ordered = new Lazy<ComponentView[]>(() => [.. ById.Values.OrderBy(c => c.RegistrationSequence)]);
+        _dependencies = new Lazy<DependencyAnalysis>(() =>
+            DependencyGraph.Analyze([.. InRegistrationOrder.Select(c => new DependencyNode(c.ComponentId, c.Dependencies))]));
+    }
+
+    public ImmutableDictionary<string, ComponentView> ById { get; }
+
+    /// <summary>Increases with every published commit.</summary>
+    public long Version { get; }
+
+    public int Count => ById.Count;
+
+    /// <summary>Every component, oldest registration first.</summary>
+    public IReadOnlyList<ComponentView> InRegistrationOrder => _ordered.Value;
+
+    public DependencyAnalysis Dependencies => _dependencies.Value;
+
+    public ComponentView? Find(string componentId) => ById.GetValueOrDefault(componentId);
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Tekton.Application.Common;
+
+/// <summary>The formats and patterns of the wire (design §4 and §5), in one place.</summary>
+public static partial class Wire
+{
+    public const string ComponentIdPattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
+    public const string ComponentTypePattern = "^[a-z][a-z0-9_-]{0,31}$";
+    public const string CapabilityPattern = "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$";
+
+    /// <summary>Semantic Versioning 2.0.0, the regular expression the specification recommends.</summary>
+    public const string SemVerPattern =
+        @"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$";
+
+    [GeneratedRegex(ComponentIdPattern, RegexOptions.CultureInvariant)]
+    public static partial Regex ComponentId();
+
+    [GeneratedRegex(ComponentTypePattern, RegexOptions.CultureInvariant)]
+    public static partial Regex ComponentType();
+
+    [GeneratedRegex(CapabilityPattern, RegexOptions.CultureInvariant)]
+    public static partial Regex Capability();
+
+    [GeneratedRegex(SemVerPattern, RegexOptions.CultureInvariant)]
+    public static partial Regex SemVer();
+
+    /// <summary>An uptime as <c>[d.]hh:mm:ss</c>, whole seconds.</summary>
+    public static string Uptime(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero)
+        {
+            span = TimeSpan.Zero;
+        }
+
+        var whole = TimeSpan.FromSeconds(Math.Floor(span.TotalSeconds));
+        return whole.ToString(whole.Days > 0 ? @"d\.hh\:mm\:ss" : @"hh\:mm\:ss", CultureInfo.InvariantCulture);
+    }
+}

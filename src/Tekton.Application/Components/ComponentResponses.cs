@@ -1,0 +1,135 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Tekton.Application.Common;
+using Tekton.Application.Lifecycle;
+using Tekton.Domain.Components;
+
+namespace Tekton.Application.Components;
+
+/// <summary>A component in the list answer (reference: List Components).</summary>
+public sealed record ComponentSummary(
+    string ComponentId,
+    string ComponentName,
+    string ComponentType,
+    string Version,
+    [property: Description("registered | initializing | ready | degraded | stopping | stopped | failed")] string Status,
+    string Host,
+    [property: Description("TCP port, 1-65535; null when the component listens on none")] int? Port,
+    IReadOnlyList<string> Capabilities,
+    [property: Description("RFC 3339 UTC time of the last heartbeat of the current instance; null if none")] DateTimeOffset? LastHeartbeat);
+
+public sealed record ComponentList(IReadOnlyList<ComponentSummary> Components);
+
+/// <summary>An instance in the details answer.</summary>
+public sealed record InstanceSummary(
+    Guid InstanceUuid,
+    string Status,
+    [property: Description("RFC 3339 UTC time the instance was registered")] DateTimeOffset CreatedAt,
+    [property: Description("RFC 3339 UTC time the instance last became ready; null if it never was")] DateTimeOffset? StartupTime,
+    DateTimeOffset? LastHeartbeat,
+    [property: Description("Why the instance is in its state, when Tekton or a client gave a reason")] string? Reason);
+
+/// <summary>The reference's Get Component Details answer.</summary>
+public sealed record ComponentDetails(
+    string ComponentId,
+    string ComponentName,
+    string ComponentType,
+    string Version,
+    string Status,
+    string Host,
+    int? Port,
+    IReadOnlyList<string> Capabilities,
+    IReadOnlyList<string> Dependencies,
+    string? HealthCheck,
+    DateTimeOffset? LastHeartbeat,
+    [property: Description("RFC 3339 UTC time the current instance became ready; null until it is")] DateTimeOffset? StartupTime,
+    [property: Description("Time since startup_time as [d.]hh:mm:ss; null while the current instance is not running")] string? Uptime,
+    JsonElement Metadata,
+    [property: Description("Seconds between heartbeats the component promises")] double HeartbeatInterval,
+    [property: Description("Seconds without a heartbeat before the component counts as missing")] double HeartbeatTimeout,
+    DateTimeOffset RegisteredAt,
+    IReadOnlyList<InstanceSummary> Instances);
+
+/// <summary>The reference's Get Component Status answer.</summary>
+public sealed record ComponentStatusResponse(
+    string ComponentId,
+    string Status,
+    DateTimeOffset? LastHeartbeat,
+    [property: Description("[d.]hh:mm:ss since the current instance became ready; null while it is not running")] string? Uptime,
+    Guid? InstanceUuid,
+    [property: Description("overall (healthy | degraded | unhealthy | stopped | unknown) plus what the component reports")] IReadOnlyDictionary<string, string> HealthStatus);
+
+/// <summary>Turns committed views plus the live heartbeat table into the reference's answers.</summary>
+public static class ComponentResponses
+{
+    public static ComponentSummary Summary(ComponentView view, HeartbeatTable heartbeats) => new(
+        view.ComponentId,
+        view.ComponentName,
+        view.ComponentType,
+        view.Version,
+        view.Status.ToWire(),
+        view.Host,
+        view.Port,
+        view.Capabilities,
+        LastHeartbeat(view.Current, heartbeats));
+
+    public static ComponentDetails Details(ComponentView view, HeartbeatTable heartbeats, DateTimeOffset now) => new(
+        view.ComponentId,
+        view.ComponentName,
+        view.ComponentType,
+        view.Version,
+        view.Status.ToWire(),
+        view.Host,
+        view.Port,
+        view.Capabilities,
+        view.Dependencies,
+        view.HealthCheck,
+        LastHeartbeat(view.Current, heartbeats),
+        view.Current?.ReadyAt,
+        Uptime(view.Current, now),
+        view.Metadata,
+        view.HeartbeatInterval,
+        view.HeartbeatTimeout,
+        view.RegisteredAt,
+        [.. view.Instances.OrderByDescending(i => i.CreatedAt).Select(i => new InstanceSummary(
+            i.InstanceUuid, i.Status.ToWire(), i.CreatedAt, i.ReadyAt, LastHeartbeat(i, heartbeats), i.StatusReason))]);
+
+    public static ComponentStatusResponse Status(ComponentView view, HeartbeatTable heartbeats, DateTimeOffset now)
+    {
+        var current = view.Current;
+        var health = new Dictionary<string, string>(StringComparer.Ordinal) { ["overall"] = Overall(view.Status) };
+        if (current is not null && heartbeats.Latest(current.InstanceUuid)?.Health is { } reported)
+        {
+            foreach (var (name, state) in reported)
+            {
+                health.TryAdd(name, state);
+            }
+        }
+
+        return new ComponentStatusResponse(
+            view.ComponentId, view.Status.ToWire(), LastHeartbeat(current, heartbeats), Uptime(current, now), current?.InstanceUuid, health);
+    }
+
+    public static DateTimeOffset? LastHeartbeat(InstanceView? instance, HeartbeatTable heartbeats)
+    {
+        if (instance is null)
+        {
+            return null;
+        }
+
+        var live = heartbeats.Latest(instance.InstanceUuid)?.Timestamp;
+        return live is { } l && (instance.LastHeartbeat is null || l > instance.LastHeartbeat) ? l : instance.LastHeartbeat;
+    }
+
+    private static string? Uptime(InstanceView? instance, DateTimeOffset now) =>
+        instance is { ReadyAt: { } readyAt } && instance.Status.IsLive() ? Wire.Uptime(now - readyAt) : null;
+
+    private static string Overall(ComponentState state) => state switch
+    {
+        ComponentState.Ready => "healthy",
+        ComponentState.Degraded => "degraded",
+        ComponentState.Failed => "unhealthy",
+        ComponentState.Stopping or ComponentState.Stopped => "stopped",
+        _ => "unknown",
+    };
+}

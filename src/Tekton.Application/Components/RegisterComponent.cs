@@ -1,0 +1,212 @@
+using System.ComponentModel;
+using System.Text;
+using System.Text.Json;
+using FluentValidation;
+using Mediator;
+using Tekton.Application.Common;
+using Tekton.Domain.Components;
+using Tekton.Domain.Errors;
+using Component = Tekton.Domain.Components.Component;
+
+namespace Tekton.Application.Components;
+
+/// <summary>
+/// Registers a component: an upsert of its definition plus a new instance (design §5). Fields are nullable
+/// so that a missing one is reported by the validator, by name, rather than by the JSON reader.
+/// </summary>
+public sealed record RegisterComponent : ICommand<RegisterComponentResult>, ITektonRequest
+{
+    public const int MaxMetadataBytes = 32 * 1024;
+    public const int MaxListItems = 64;
+
+    [Description("1-64 characters: letters, digits, '_', '.', '-'; starts with a letter or digit")]
+    public string? ComponentId { get; init; }
+
+    [Description("Human-readable name, at most 128 characters")]
+    public string? ComponentName { get; init; }
+
+    [Description("Lowercase token such as service, memory, llm, ui (^[a-z][a-z0-9_-]{0,31}$)")]
+    public string? ComponentType { get; init; }
+
+    [Description("Semantic Versioning 2.0 version, e.g. 1.0.0")]
+    public string? Version { get; init; }
+
+    [Description("At most 64 unique capability tokens")]
+    public IReadOnlyList<string?>? Capabilities { get; init; }
+
+    [Description("Ids of the components this one needs, at most 64, never itself")]
+    public IReadOnlyList<string?>? Dependencies { get; init; }
+
+    [Description("Hostname or IP address the component listens on; default localhost")]
+    public string? Host { get; init; }
+
+    [Description("TCP port, 1-65535")]
+    public int? Port { get; init; }
+
+    [Description("Path of the health endpoint, starting with '/'")]
+    public string? HealthCheck { get; init; }
+
+    [Description("Any JSON object, at most 32 KiB")]
+    public JsonElement? Metadata { get; init; }
+
+    [Description("Seconds between heartbeats (default 10)")]
+    public double? HeartbeatInterval { get; init; }
+
+    [Description("Seconds without a heartbeat before the component counts as missing (default 30, at least heartbeat_interval)")]
+    public double? HeartbeatTimeout { get; init; }
+
+    [Description("Attach to this existing instance instead of creating a new one (set by processes Tekton launched)")]
+    public Guid? InstanceUuid { get; init; }
+
+    ErrorCode ITektonRequest.ValidationErrorCode => ErrorCode.RegistrationFailed;
+}
+
+/// <summary>The reference's registration answer; <c>warnings</c> appears when the registration closes a cycle or names missing dependencies.</summary>
+public sealed record RegisterComponentResult(
+    bool Success,
+    string Message,
+    Guid InstanceUuid,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [property: Description("Present when the registration closes a dependency cycle or names unregistered dependencies")]
+    IReadOnlyList<string>? Warnings)
+{
+    /// <summary>True when the component id was new to the registry.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Created { get; init; }
+}
+
+public sealed class RegisterComponentValidator : AbstractValidator<RegisterComponent>
+{
+    public RegisterComponentValidator()
+    {
+        RuleFor(r => r.ComponentId).NotEmpty().WithMessage("component_id is required.")
+            .MaximumLength(64).WithMessage("component_id must be at most 64 characters.")
+            .Matches(Wire.ComponentId()).WithMessage($"component_id must match {Wire.ComponentIdPattern}.");
+        RuleFor(r => r.ComponentName).NotEmpty().WithMessage("component_name is required.")
+            .MaximumLength(128).WithMessage("component_name must be at most 128 characters.");
+        RuleFor(r => r.ComponentType).NotEmpty().WithMessage("component_type is required.")
+            .Matches(Wire.ComponentType()).WithMessage($"component_type must match {Wire.ComponentTypePattern}.");
+        RuleFor(r => r.Version).NotEmpty().WithMessage("version is required.")
+            .MaximumLength(128).WithMessage("version must be at most 128 characters.")
+            .Matches(Wire.SemVer()).WithMessage("version must be a Semantic Versioning 2.0 version such as 1.0.0.");
+
+        RuleFor(r => r.Capabilities).Must(BeUniqueTokens).When(r => r.Capabilities is not null)
+            .WithMessage($"capabilities must be at most {RegisterComponent.MaxListItems} unique tokens matching {Wire.CapabilityPattern}.");
+        RuleFor(r => r.Dependencies).Must(BeUniqueIds).When(r => r.Dependencies is not null)
+            .WithMessage($"dependencies must be at most {RegisterComponent.MaxListItems} unique component ids matching {Wire.ComponentIdPattern}.");
+        RuleFor(r => r.Dependencies).Must((r, deps) => !deps!.Contains(r.ComponentId))
+            .When(r => r.Dependencies is not null && r.ComponentId is not null)
+            .WithMessage("A component cannot depend on itself.");
+
+        RuleFor(r => r.Host).Must(BeHost).When(r => r.Host is not null)
+            .WithMessage("host must be a hostname or an IP address.");
+        RuleFor(r => r.Port).InclusiveBetween(1, 65535).When(r => r.Port is not null)
+            .WithMessage("port must be between 1 and 65535.");
+        RuleFor(r => r.HealthCheck).Must(BePath).When(r => r.HealthCheck is not null)
+            .WithMessage("health_check must be a path starting with '/', at most 2048 characters.");
+        RuleFor(r => r.Metadata).Must(m => m!.Value.ValueKind == JsonValueKind.Object)
+            .When(r => r.Metadata is { ValueKind: not JsonValueKind.Null })
+            .WithMessage("metadata must be a JSON object.");
+        RuleFor(r => r.Metadata).Must(m => Encoding.UTF8.GetByteCount(m!.Value.GetRawText()) <= RegisterComponent.MaxMetadataBytes)
+            .When(r => r.Metadata is { ValueKind: JsonValueKind.Object })
+            .WithMessage($"metadata must be at most {RegisterComponent.MaxMetadataBytes / 1024} KiB.");
+
+        RuleFor(r => r.HeartbeatInterval).InclusiveBetween(0.1, 86_400).When(r => r.HeartbeatInterval is not null)
+            .WithMessage("heartbeat_interval must be between 0.1 and 86400 seconds.");
+        RuleFor(r => r.HeartbeatTimeout).InclusiveBetween(0.1, 86_400).When(r => r.HeartbeatTimeout is not null)
+            .WithMessage("heartbeat_timeout must be between 0.1 and 86400 seconds.");
+        RuleFor(r => r.HeartbeatTimeout)
+            .Must((r, timeout) => timeout >= (r.HeartbeatInterval ?? ComponentDefinition.DefaultHeartbeatInterval))
+            .When(r => r.HeartbeatTimeout is not null)
+            .WithMessage("heartbeat_timeout must be at least heartbeat_interval.");
+        RuleFor(r => r.InstanceUuid).NotEqual(Guid.Empty).When(r => r.InstanceUuid is not null)
+            .WithMessage("instance_uuid must not be the empty UUID.");
+    }
+
+    private static bool BeUniqueTokens(IReadOnlyList<string?>? items) =>
+        items is not null && items.Count <= RegisterComponent.MaxListItems
+        && items.All(i => i is not null && Wire.Capability().IsMatch(i))
+        && items.Distinct(StringComparer.Ordinal).Count() == items.Count;
+
+    private static bool BeUniqueIds(IReadOnlyList<string?>? items) =>
+        items is not null && items.Count <= RegisterComponent.MaxListItems
+        && items.All(i => i is { Length: <= 64 } && Wire.ComponentId().IsMatch(i))
+        && items.Distinct(StringComparer.Ordinal).Count() == items.Count;
+
+    private static bool BeHost(string? host) =>
+        host is { Length: > 0 and <= 253 } && Uri.CheckHostName(host) != UriHostNameType.Unknown;
+
+    private static bool BePath(string? path) =>
+        path is { Length: > 0 and <= 2048 } && path[0] == '/' && !path.Any(char.IsControl)
+        && Uri.IsWellFormedUriString(path, UriKind.Relative);
+}
+
+public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryProjection projection)
+    : ICommandHandler<RegisterComponent, RegisterComponentResult>
+{
+    public async ValueTask<RegisterComponentResult> Handle(RegisterComponent command, CancellationToken cancellationToken)
+    {
+        var id = command.ComponentId!;
+        var definition = new ComponentDefinition(
+            command.ComponentName!,
+            command.ComponentType!,
+            command.Version!,
+            [.. (command.Capabilities ?? []).OfType<string>()],
+            [.. (command.Dependencies ?? []).OfType<string>()],
+            command.Host ?? "localhost",
+            command.Port,
+            command.HealthCheck,
+            command.Metadata is { ValueKind: JsonValueKind.Object } metadata ? metadata.GetRawText() : "{}",
+            command.HeartbeatInterval ?? ComponentDefinition.DefaultHeartbeatInterval,
+            command.HeartbeatTimeout ?? Math.Max(ComponentDefinition.DefaultHeartbeatTimeout, 3 * (command.HeartbeatInterval ?? 0)));
+
+        var (created, instanceUuid) = await writer.WriteAsync<(bool, Guid)>(
+            write =>
+            {
+                var component = write.Find(id);
+                var created = component is null;
+                if (component is null)
+                {
+                    component = Component.Register(id, definition, write.NextRegistrationSequence(), write.Now);
+                    write.Add(component);
+                }
+                else
+                {
+                    component.Redefine(definition, write.Now);
+                }
+
+                if (command.InstanceUuid is { } attach && component.FindInstance(attach) is not null)
+                {
+                    return (created, attach);
+                }
+
+                var (instance, change) = component.AddInstance(command.InstanceUuid ?? Guid.NewGuid(), write.Now);
+                write.Add(instance);
+                write.Record(change);
+                return (created, instance.InstanceUuid);
+            },
+            cancellationToken);
+
+        return new RegisterComponentResult(true, "Component registered successfully", instanceUuid, Warnings(id))
+        {
+            Created = created,
+        };
+    }
+
+    private IReadOnlyList<string>? Warnings(string id)
+    {
+        var analysis = projection.Current.Dependencies;
+        var warnings = new List<string>();
+        if (analysis.CyclePathThrough(id) is { } path)
+        {
+            warnings.Add($"circular dependency: {string.Join(" -> ", path)}");
+        }
+
+        if (analysis.Missing.TryGetValue(id, out var missing))
+        {
+            warnings.Add($"dependencies not registered: {string.Join(", ", missing)}");
+        }
+
+        return warnings.Count > 0 ? warnings : null;
+    }
+}

@@ -1,0 +1,88 @@
+using System.ComponentModel;
+using System.Text.Json;
+using FluentValidation;
+using Mediator;
+using Tekton.Application.Common;
+using Tekton.Domain.Components;
+using Tekton.Domain.Errors;
+
+namespace Tekton.Application.Lifecycle;
+
+/// <summary>The body of <c>POST /api/tekton/components/{id}/heartbeat</c> (design §6.2).</summary>
+public sealed record HeartbeatBody
+{
+    [Description("The instance that is alive; defaults to the component's current instance")]
+    public Guid? InstanceUuid { get; init; }
+
+    [Description("The state the instance reports, if it changed (registered | initializing | ready | degraded | stopping | stopped | failed)")]
+    public string? Status { get; init; }
+
+    [Description("Free-form numbers, e.g. cpu_percent (0-100), memory_percent (0-100), active_connections")]
+    public JsonElement? Metrics { get; init; }
+
+    [Description("Health of the component's parts, name to state (e.g. database: healthy)")]
+    public IReadOnlyDictionary<string, string>? Health { get; init; }
+}
+
+/// <summary>A heartbeat: kept in memory on the hot path; only a reported state change is written to disk.</summary>
+public sealed record RecordHeartbeat(string ComponentId, HeartbeatBody Body) : ICommand<HeartbeatResult>;
+
+public sealed record HeartbeatResult(bool Success, string Message, Guid InstanceUuid, string Status);
+
+public sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbeat>
+{
+    public RecordHeartbeatValidator()
+    {
+        RuleFor(h => h.Body.Status)
+            .Must(s => ComponentStates.TryParse(s, out _))
+            .When(h => h.Body.Status is not null)
+            .OverridePropertyName("status")
+            .WithMessage(h => $"'{h.Body.Status}' is not a state; use one of {string.Join(", ", Enum.GetValues<ComponentState>().Select(s => s.ToWire()))}.");
+        RuleFor(h => h.Body.Metrics)
+            .Must(m => m!.Value.ValueKind == JsonValueKind.Object)
+            .When(h => h.Body.Metrics is { ValueKind: not JsonValueKind.Null })
+            .OverridePropertyName("metrics")
+            .WithMessage("metrics must be a JSON object.");
+        RuleFor(h => h.Body.Health)
+            .Must(h => h!.Count <= 64 && h.All(e => e.Key.Length is > 0 and <= 64 && e.Value is { Length: <= 256 }))
+            .When(h => h.Body.Health is not null)
+            .OverridePropertyName("health")
+            .WithMessage("health must map at most 64 names (1-64 characters) to states of at most 256 characters.");
+    }
+}
+
+public sealed class RecordHeartbeatHandler(
+    RegistryProjection projection, HeartbeatTable heartbeats, IRegistryWriter writer, TimeProvider clock)
+    : ICommandHandler<RecordHeartbeat, HeartbeatResult>
+{
+    public async ValueTask<HeartbeatResult> Handle(RecordHeartbeat command, CancellationToken cancellationToken)
+    {
+        var view = projection.Current.Find(command.ComponentId) ?? throw TektonException.ComponentNotFound(command.ComponentId);
+        var instance = command.Body.InstanceUuid is { } uuid
+            ? view.FindInstance(uuid) ?? throw TektonException.InstanceNotFound(command.ComponentId, uuid)
+            : view.Current ?? throw new TektonException(ErrorCode.ComponentNotFound, $"Component '{command.ComponentId}' has no instance.");
+
+        var metrics = command.Body.Metrics is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null;
+        heartbeats.Record(new HeartbeatRecord(command.ComponentId, instance.InstanceUuid, clock.GetUtcNow(), metrics, command.Body.Health));
+
+        var status = instance.Status;
+        if (command.Body.Status is { } reported && ComponentStates.TryParse(reported, out var state) && state != instance.Status)
+        {
+            status = await writer.WriteAsync(
+                write =>
+                {
+                    var component = write.Find(command.ComponentId) ?? throw TektonException.ComponentNotFound(command.ComponentId);
+                    var target = component.FindInstance(instance.InstanceUuid) ?? throw TektonException.InstanceNotFound(command.ComponentId, instance.InstanceUuid);
+                    if (target.RequestTransition(state, component.ComponentType, write.Now, "heartbeat") is { } change)
+                    {
+                        write.Record(change);
+                    }
+
+                    return target.Status;
+                },
+                cancellationToken);
+        }
+
+        return new HeartbeatResult(true, "Heartbeat received", instance.InstanceUuid, status.ToWire());
+    }
+}

@@ -1,0 +1,139 @@
+using Tekton.Domain.Errors;
+
+namespace Tekton.Domain.Components;
+
+/// <summary>
+/// A registered component: its latest definition and its instances. The aggregate root of the registry:
+/// instances are created and pruned only through it.
+/// </summary>
+public sealed class Component
+{
+    /// <summary>How many ended (stopped or failed) instances are kept for history beside the live ones.</summary>
+    public const int EndedInstancesKept = 5;
+
+    private readonly List<ComponentInstance> _instances = [];
+
+    private Component()
+    {
+        ComponentId = ComponentName = ComponentType = Version = Host = MetadataJson = string.Empty;
+        Capabilities = Dependencies = [];
+    }
+
+    public string ComponentId { get; private set; }
+
+    public string ComponentName { get; private set; }
+
+    public string ComponentType { get; private set; }
+
+    public string Version { get; private set; }
+
+    public string[] Capabilities { get; private set; }
+
+    public string[] Dependencies { get; private set; }
+
+    public string Host { get; private set; }
+
+    public int? Port { get; private set; }
+
+    public string? HealthCheck { get; private set; }
+
+    /// <summary>The component's own metadata, a JSON object kept as text.</summary>
+    public string MetadataJson { get; private set; }
+
+    /// <summary>Seconds between heartbeats that the component promises.</summary>
+    public double HeartbeatInterval { get; private set; }
+
+    /// <summary>Seconds without a heartbeat after which the component counts as missing.</summary>
+    public double HeartbeatTimeout { get; private set; }
+
+    /// <summary>Position in registration order; breaks ties in the startup order (design §7).</summary>
+    public long RegistrationSequence { get; private set; }
+
+    public DateTimeOffset RegisteredAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public IReadOnlyList<ComponentInstance> Instances => _instances;
+
+    /// <summary>The instance that speaks for the component: the newest live one, else the newest one.</summary>
+    public ComponentInstance? CurrentInstance =>
+        _instances.Where(i => i.IsLive).MaxBy(i => i.CreatedAt) ?? _instances.MaxBy(i => i.CreatedAt);
+
+    /// <summary>The component's status is that of its current instance (design §5).</summary>
+    public ComponentState Status => CurrentInstance?.Status ?? ComponentState.Registered;
+
+    public static Component Register(string componentId, ComponentDefinition definition, long registrationSequence, DateTimeOffset at)
+    {
+        var component = new Component
+        {
+            ComponentId = componentId,
+            ComponentType = definition.ComponentType,
+            RegistrationSequence = registrationSequence,
+            RegisteredAt = at,
+        };
+        component.Apply(definition, at);
+        return component;
+    }
+
+    /// <summary>Replaces the definition; the type of a component is fixed at its first registration (1011).</summary>
+    public void Redefine(ComponentDefinition definition, DateTimeOffset at)
+    {
+        if (!string.Equals(definition.ComponentType, ComponentType, StringComparison.Ordinal))
+        {
+            throw new TektonException(
+                ErrorCode.ComponentAlreadyExists,
+                $"Component '{ComponentId}' is already registered with type '{ComponentType}', not '{definition.ComponentType}'.",
+                new Dictionary<string, object?> { ["existing_type"] = ComponentType });
+        }
+
+        Apply(definition, at);
+    }
+
+    public ComponentInstance? FindInstance(Guid instanceUuid) =>
+        _instances.Find(i => i.InstanceUuid == instanceUuid);
+
+    /// <summary>
+    /// Adds a new instance in state <c>registered</c>, and forgets the oldest ended instances beyond
+    /// <see cref="EndedInstancesKept"/>. Returns the instance and the state change that records it.
+    /// </summary>
+    public (ComponentInstance Instance, StateChange Change) AddInstance(Guid instanceUuid, DateTimeOffset at)
+    {
+        if (FindInstance(instanceUuid) is not null)
+        {
+            throw new InvalidOperationException($"Instance {instanceUuid} already exists.");
+        }
+
+        var instance = new ComponentInstance(ComponentId, instanceUuid, at);
+        _instances.Add(instance);
+        PruneEndedInstances();
+        return (instance, new StateChange(ComponentId, ComponentType, instanceUuid, null, ComponentState.Registered, at, "registered"));
+    }
+
+    /// <summary>The record of this component leaving the registry.</summary>
+    public StateChange Deregistered(DateTimeOffset at) =>
+        new(ComponentId, ComponentType, CurrentInstance?.InstanceUuid, Status, null, at, "deregistered");
+
+    private void Apply(ComponentDefinition definition, DateTimeOffset at)
+    {
+        ComponentName = definition.ComponentName;
+        Version = definition.Version;
+        Capabilities = [.. definition.Capabilities];
+        Dependencies = [.. definition.Dependencies];
+        Host = definition.Host;
+        Port = definition.Port;
+        HealthCheck = definition.HealthCheck;
+        MetadataJson = definition.MetadataJson;
+        HeartbeatInterval = definition.HeartbeatInterval;
+        HeartbeatTimeout = definition.HeartbeatTimeout;
+        UpdatedAt = at;
+    }
+
+    private void PruneEndedInstances()
+    {
+        var ended = _instances.Where(i => !i.IsLive).OrderByDescending(i => i.CreatedAt).Skip(EndedInstancesKept).ToList();
+        foreach (var instance in ended)
+        {
+            _instances.Remove(instance);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace Tekton.Domain.Components;
+
+/// <summary>
+/// One recorded transition of a component: an instance changing state, or the component being registered or
+/// deregistered (then the missing side is <c>null</c>, written as "unregistered" on the wire).
+/// </summary>
+public sealed class StateChange
+{
+    private StateChange()
+    {
+        ComponentId = string.Empty;
+        ComponentType = string.Empty;
+    }
+
+    public StateChange(
+        string componentId,
+        string componentType,
+        Guid? instanceUuid,
+        ComponentState? previousState,
+        ComponentState? newState,
+        DateTimeOffset timestamp,
+        string? reason)
+    {
+        ComponentId = componentId;
+        ComponentType = componentType;
+        InstanceUuid = instanceUuid;
+        PreviousState = previousState;
+        NewState = newState;
+        Timestamp = timestamp;
+        Reason = reason;
+    }
+
+    /// <summary>Assigned by the database; orders every recorded transition.</summary>
+    public long Id { get; private set; }
+
+    public string ComponentId { get; private set; }
+
+    public string ComponentType { get; private set; }
+
+    public Guid? InstanceUuid { get; private set; }
+
+    public ComponentState? PreviousState { get; private set; }
+
+    public ComponentState? NewState { get; private set; }
+
+    public DateTimeOffset Timestamp { get; private set; }
+
+    public string? Reason { get; private set; }
+}

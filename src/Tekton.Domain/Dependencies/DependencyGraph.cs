@@ -1,0 +1,243 @@
+namespace Tekton.Domain.Dependencies;
+
+/// <summary>
+/// The graph algorithms of design §7, linear in nodes plus edges and free of recursion so that deep chains
+/// cannot overflow the stack.
+/// </summary>
+public static class DependencyGraph
+{
+    /// <summary>
+    /// Analyzes the graph. <paramref name="nodesInRegistrationOrder"/> must be ordered oldest first: that order
+    /// breaks ties in the startup order and chooses where each cycle is read from.
+    /// </summary>
+    public static DependencyAnalysis Analyze(IReadOnlyList<DependencyNode> nodesInRegistrationOrder)
+    {
+        var count = nodesInRegistrationOrder.Count;
+        var ids = new string[count];
+        var index = new Dictionary<string, int>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = nodesInRegistrationOrder[i].Id;
+            index.Add(ids[i], i);
+        }
+
+        var (dependencies, missing) = ResolveEdges(nodesInRegistrationOrder, index);
+        var dependents = InvertEdges(dependencies);
+        var startupOrder = StartupOrder(ids, dependencies, dependents);
+        var (cycles, cycleOf) = Cycles(ids, dependencies);
+        return new DependencyAnalysis(ids, index, dependencies, dependents, startupOrder, cycles, cycleOf, missing);
+    }
+
+    private static (int[][] Dependencies, Dictionary<string, IReadOnlyList<string>> Missing) ResolveEdges(
+        IReadOnlyList<DependencyNode> nodes, Dictionary<string, int> index)
+    {
+        var dependencies = new int[nodes.Count][];
+        var missing = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var resolved = new List<int>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            resolved.Clear();
+            List<string>? absent = null;
+            foreach (var dependency in nodes[i].Dependencies)
+            {
+                if (index.TryGetValue(dependency, out var d))
+                {
+                    if (!resolved.Contains(d))
+                    {
+                        resolved.Add(d);
+                    }
+                }
+                else
+                {
+                    (absent ??= []).Add(dependency);
+                }
+            }
+
+            dependencies[i] = [.. resolved];
+            if (absent is not null)
+            {
+                missing.Add(nodes[i].Id, absent);
+            }
+        }
+
+        return (dependencies, missing);
+    }
+
+    /// <summary>For each node, the nodes that depend on it, ascending (that is, in registration order).</summary>
+    private static int[][] InvertEdges(int[][] dependencies)
+    {
+        var counts = new int[dependencies.Length];
+        foreach (var edges in dependencies)
+        {
+            foreach (var d in edges)
+            {
+                counts[d]++;
+            }
+        }
+
+        var dependents = new int[dependencies.Length][];
+        for (var i = 0; i < dependents.Length; i++)
+        {
+            dependents[i] = new int[counts[i]];
+            counts[i] = 0;
+        }
+
+        for (var i = 0; i < dependencies.Length; i++)
+        {
+            foreach (var d in dependencies[i])
+            {
+                dependents[d][counts[d]++] = i;
+            }
+        }
+
+        return dependents;
+    }
+
+    /// <summary>Kahn's algorithm with a FIFO queue seeded and fed in registration order.</summary>
+    private static string[] StartupOrder(string[] ids, int[][] dependencies, int[][] dependents)
+    {
+        var waitingOn = new int[ids.Length];
+        var queue = new Queue<int>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            waitingOn[i] = dependencies[i].Length;
+            if (waitingOn[i] == 0)
+            {
+                queue.Enqueue(i);
+            }
+        }
+
+        var order = new List<string>(ids.Length);
+        while (queue.TryDequeue(out var next))
+        {
+            order.Add(ids[next]);
+            foreach (var dependent in dependents[next])
+            {
+                if (--waitingOn[dependent] == 0)
+                {
+                    queue.Enqueue(dependent);
+                }
+            }
+        }
+
+        return [.. order];
+    }
+
+    /// <summary>Tarjan's strongly connected components, iteratively; every component of two or more nodes (or a self-loop) is a cycle.</summary>
+    private static (IReadOnlyList<IReadOnlyList<string>> Cycles, int[] CycleOf) Cycles(string[] ids, int[][] dependencies)
+    {
+        var n = ids.Length;
+        var order = new int[n];
+        var low = new int[n];
+        var onStack = new bool[n];
+        var component = new int[n];
+        Array.Fill(order, -1);
+        Array.Fill(component, -1);
+        var stack = new Stack<int>();
+        var frames = new Stack<(int Node, int Edge)>();
+        var counter = 0;
+        var sccs = new List<int[]>();
+
+        for (var root = 0; root < n; root++)
+        {
+            if (order[root] >= 0)
+            {
+                continue;
+            }
+
+            frames.Push((root, 0));
+            order[root] = low[root] = counter++;
+            stack.Push(root);
+            onStack[root] = true;
+            while (frames.Count > 0)
+            {
+                var (node, edge) = frames.Pop();
+                if (edge < dependencies[node].Length)
+                {
+                    frames.Push((node, edge + 1));
+                    var next = dependencies[node][edge];
+                    if (order[next] < 0)
+                    {
+                        order[next] = low[next] = counter++;
+                        stack.Push(next);
+                        onStack[next] = true;
+                        frames.Push((next, 0));
+                    }
+                    else if (onStack[next])
+                    {
+                        low[node] = Math.Min(low[node], order[next]);
+                    }
+
+                    continue;
+                }
+
+                if (frames.Count > 0)
+                {
+                    var parent = frames.Peek().Node;
+                    low[parent] = Math.Min(low[parent], low[node]);
+                }
+
+                if (low[node] == order[node])
+                {
+                    var members = new List<int>();
+                    int member;
+                    do
+                    {
+                        member = stack.Pop();
+                        onStack[member] = false;
+                        members.Add(member);
+                    }
+                    while (member != node);
+
+                    if (members.Count > 1 || dependencies[node].Contains(node))
+                    {
+                        sccs.Add([.. members]);
+                    }
+                }
+            }
+        }
+
+        sccs.Sort((a, b) => a.Min().CompareTo(b.Min()));
+        var cycles = new List<IReadOnlyList<string>>(sccs.Count);
+        foreach (var scc in sccs)
+        {
+            foreach (var member in scc)
+            {
+                component[member] = cycles.Count;
+            }
+
+            cycles.Add(ReadCycle(scc, ids, dependencies, component));
+        }
+
+        return (cycles, component);
+    }
+
+    /// <summary>
+    /// Lists a cycle's members in dependency order: from its oldest member, each next id is one the previous
+    /// depends on (depth first, oldest dependency first), so <c>[a, b, c]</c> reads "a needs b needs c".
+    /// </summary>
+    private static string[] ReadCycle(int[] members, string[] ids, int[][] dependencies, int[] component)
+    {
+        var cycle = component[members[0]];
+        var visited = new HashSet<int>();
+        var result = new List<string>(members.Length);
+        var pending = new Stack<int>();
+        pending.Push(members.Min());
+        while (pending.TryPop(out var node))
+        {
+            if (!visited.Add(node))
+            {
+                continue;
+            }
+
+            result.Add(ids[node]);
+            var next = dependencies[node].Where(d => component[d] == cycle && !visited.Contains(d)).OrderDescending();
+            foreach (var d in next)
+            {
+                pending.Push(d);
+            }
+        }
+
+        return [.. result];
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Tekton.Application.Common;
+using Tekton.Infrastructure.Heartbeats;
+using Tekton.Infrastructure.Persistence;
+
+namespace Tekton.Infrastructure;
+
+public static class DependencyInjection
+{
+    public static IHostApplicationBuilder AddInfrastructureServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DatabaseOptions>().Bind(builder.Configuration.GetSection(DatabaseOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<HeartbeatOptions>().Bind(builder.Configuration.GetSection(HeartbeatOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HeartbeatOptions>, HeartbeatOptionsValidator>();
+
+        var contentRoot = builder.Environment.ContentRootPath;
+        services.AddDbContextFactory<TektonDbContext>((provider, options) =>
+        {
+            var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            options.UseSqlite(ResolveSqlite(database.ConnectionString, contentRoot))
+                .AddInterceptors(new SqlitePragmas());
+        });
+        services.AddScoped<ITektonDbContext>(provider => provider.GetRequiredService<TektonDbContext>());
+
+        services.AddSingleton<Registry>();
+        services.AddSingleton<GroupCommitWriter>();
+        services.AddSingleton<IRegistryWriter>(provider => provider.GetRequiredService<GroupCommitWriter>());
+
+        // Order matters: the database is migrated and loaded before the writer and the server start.
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService(provider => provider.GetRequiredService<GroupCommitWriter>());
+        services.AddHostedService<HeartbeatFlusher>();
+
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Makes a relative SQLite file absolute (against the content root) and creates its folder.</summary>
+    internal static string ResolveSqlite(string connectionString, string contentRoot)
+    {
+        var sqlite = new SqliteConnectionStringBuilder(connectionString);
+        var dataSource = sqlite.DataSource;
+        if (string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.Ordinal))
+        {
+            return sqlite.ToString();
+        }
+
+        var path = Path.GetFullPath(Path.IsPathRooted(dataSource) ? dataSource : Path.Combine(contentRoot, dataSource));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        sqlite.DataSource = path;
+        return sqlite.ToString();
+    }
+}

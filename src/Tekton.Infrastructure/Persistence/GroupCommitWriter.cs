@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tekton.Application.Common;
+using Tekton.Domain.Errors;
+
+namespace Tekton.Infrastructure.Persistence;
+
+/// <summary>
+/// The registry's one writer (design §12). Changes queue on a channel; the loop takes every change that is
+/// waiting (up to <see cref="DatabaseOptions.MaxBatchSize"/>), applies each to the working set, commits them
+/// all in one transaction, publishes the new read snapshot, and only then completes the callers. One fsync
+/// is shared by the whole group, which is what lifts durable writes from ~1,300/s to several thousand.
+/// </summary>
+/// <remarks>
+/// A change that throws <see cref="TektonException"/> has, by contract, changed nothing and fails alone.
+/// Any other exception, or a failed commit, fails the whole group and reloads the working set from the
+/// database, so memory never holds what the disk does not.
+/// </remarks>
+public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWriter
+{
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+
+    private readonly IDbContextFactory<TektonDbContext> _contexts;
+    private readonly Registry _registry;
+    private readonly RegistryProjection _projection;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<GroupCommitWriter> _logger;
+    private readonly int _maxBatch;
+    private readonly Histogram<int> _groupSize;
+    private readonly Histogram<double> _commitDuration;
+
+    public GroupCommitWriter(
+        IDbContextFactory<TektonDbContext> contexts,
+        Registry registry,
+        RegistryProjection projection,
+        TimeProvider clock,
+        IOptions<DatabaseOptions> options,
+        IMeterFactory meters,
+        ILogger<GroupCommitWriter> logger)
+    {
+        _contexts = contexts;
+        _registry = registry;
+        _projection = projection;
+        _clock = clock;
+        _logger = logger;
+        _maxBatch = options.Value.MaxBatchSize;
+        var meter = meters.Create("Tekton.Registry");
+        _groupSize = meter.CreateHistogram<int>("tekton.registry.commit.group_size", "{write}", "Writes committed together in one transaction");
+        _commitDuration = meter.CreateHistogram<double>("tekton.registry.commit.duration", "s", "Time to commit one group, fsync included");
+    }
+
+    public ValueTask<T> WriteAsync<T>(Func<RegistryWrite, T> change, CancellationToken cancellationToken = default)
+    {
+        var pending = new PendingWrite<T>(change, cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new TektonException(ErrorCode.GeneralError, "Tekton is shutting down and accepts no more writes.");
+        }
+
+        return new ValueTask<T>(pending.Task);
+    }
+
+    /// <summary>Loads the registry from the database into the working set and the read projection.</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
+        var components = await db.Components.AsNoTracking().Include(c => c.Instances).AsSplitQuery().ToListAsync(cancellationToken);
+        _registry.Clear();
+        foreach (var component in components)
+        {
+            _registry.Add(component);
+        }
+
+        _projection.Reset(_registry.All);
+        LogLoaded(components.Count);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Refuse new writes but finish the ones already acknowledged to the queue.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var group = new List<PendingWrite>(_maxBatch);
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            group.Clear();
+            while (group.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                group.Add(pending);
+            }
+
+            await CommitAsync(group);
+        }
+    }
+
+    private async Task CommitAsync(List<PendingWrite> group)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await using var db = await _contexts.CreateDbContextAsync();
+        var write = new RegistryWrite(db, _registry, _clock);
+        var applied = new List<PendingWrite>(group.Count);
+        for (var i = 0; i < group.Count; i++)
+        {
+            var pending = group[i];
+            if (pending.CancellationToken.IsCancellationRequested)
+            {
+                pending.Fail(new OperationCanceledException(pending.CancellationToken));
+                continue;
+            }
+
+            try
+            {
+                pending.Apply(write);
+                applied.Add(pending);
+            }
+            catch (TektonException exception)
+            {
+                pending.Fail(exception);
+            }
+            catch (Exception exception)
+            {
+                LogChangeFailed(exception);
+                await AbandonAsync([.. applied, .. group.Skip(i)], exception);
+                return;
+            }
+        }
+
+        if (applied.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (Exception exception)
+        {
+            LogCommitFailed(exception, applied.Count);
+            await AbandonAsync(applied, exception);
+            return;
+        }
+
+        _projection.Publish(_registry, write.Touched);
+        _groupSize.Record(applied.Count);
+        _commitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        foreach (var pending in applied)
+        {
+            pending.Complete();
+        }
+    }
+
+    private async Task AbandonAsync(IEnumerable<PendingWrite> writes, Exception cause)
+    {
+        var failure = new RegistryWriteFailedException("The registry could not save this change; nothing was stored. " + Describe(cause));
+        foreach (var pending in writes)
+        {
+            pending.Fail(failure);
+        }
+
+        try
+        {
+            await LoadAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogReloadFailed(exception);
+        }
+    }
+
+    private static string Describe(Exception exception) =>
+        (exception.InnerException ?? exception).Message;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registry loaded: {Count} components")]
+    private partial void LogLoaded(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A registry change failed unexpectedly; its group is abandoned and the registry reloaded")]
+    private partial void LogChangeFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} registry writes failed; they are abandoned and the registry reloaded")]
+    private partial void LogCommitFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Reloading the registry after a failed commit failed")]
+    private partial void LogReloadFailed(Exception exception);
+
+    private abstract class PendingWrite(CancellationToken cancellationToken)
+    {
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public abstract void Apply(RegistryWrite write);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class PendingWrite<T>(Func<RegistryWrite, T> change, CancellationToken cancellationToken)
+        : PendingWrite(cancellationToken)
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public override void Apply(RegistryWrite write) => _result = change(write);
+
+        public override void Complete() => _completion.TrySetResult(_result!);
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
+    }
+}

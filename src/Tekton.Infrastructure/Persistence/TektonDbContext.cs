@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Tekton.Application.Common;
+using Tekton.Domain.Components;
+
+namespace Tekton.Infrastructure.Persistence;
+
+public sealed class TektonDbContext(DbContextOptions<TektonDbContext> options) : DbContext(options), ITektonDbContext
+{
+    public DbSet<Component> Components => Set<Component>();
+
+    public DbSet<ComponentInstance> Instances => Set<ComponentInstance>();
+
+    public DbSet<StateChange> StateChanges => Set<StateChange>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(TektonDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Times are stored as UTC ticks: exact, sortable, and the same on every provider.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<ComponentState>().HaveConversion<string>().HaveMaxLength(16);
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        value => value.UtcTicks,
+        ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
+}

@@ -1,0 +1,81 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Tekton.Application.Common;
+using Tekton.Application.Components;
+using Tekton.Domain.Errors;
+using Tekton.Web.Infrastructure;
+
+namespace Tekton.Web.Endpoints;
+
+/// <summary>The component registry: register, list, read, status, deregister.</summary>
+public static class Components
+{
+    public static void MapComponentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tekton/components").WithTags("Components");
+
+        group.MapPost("", RegisterComponent)
+            .WithName(nameof(RegisterComponent))
+            .WithSummary("Register a component")
+            .WithDescription("Upserts the component's definition and creates a new instance (or attaches to `instance_uuid`). " +
+                "201 when the id is new, 200 when it was registered before. Errors: 1002 invalid registration, 1011 id registered with another component_type.")
+            .WithMetadata(new BadRequestCode(ErrorCode.RegistrationFailed))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        group.MapGet("", ListComponents)
+            .WithName(nameof(ListComponents))
+            .WithSummary("List components")
+            .WithDescription("Every registered component in registration order, optionally filtered by status, type and capability.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        group.MapGet("/{component_id}", GetComponent)
+            .WithName(nameof(GetComponent))
+            .WithSummary("Get component details")
+            .WithDescription("The definition, status, instances, startup time and uptime of one component. Error 1001 when it is not registered.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{component_id}/status", GetComponentStatus)
+            .WithName(nameof(GetComponentStatus))
+            .WithSummary("Get component status")
+            .WithDescription("The status of the current instance with its last heartbeat, uptime and health_status. Error 1001 when not registered.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapDelete("/{component_id}", DeregisterComponent)
+            .WithName(nameof(DeregisterComponent))
+            .WithSummary("Deregister a component")
+            .WithDescription("Removes the component and its instances from the registry. Error 1001 when it is not registered.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    public static async Task<Results<Created<RegisterComponentResult>, Ok<RegisterComponentResult>>> RegisterComponent(
+        ISender sender, [FromBody] RegisterComponent registration, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(registration, cancellationToken);
+        return result.Created
+            ? TypedResults.Created($"/api/tekton/components/{Uri.EscapeDataString(registration.ComponentId!)}", result)
+            : TypedResults.Ok(result);
+    }
+
+    public static async Task<Ok<ComponentList>> ListComponents(
+        ISender sender,
+        [FromQuery] string? status,
+        [FromQuery] string? type,
+        [FromQuery] string? capability,
+        CancellationToken cancellationToken) =>
+        TypedResults.Ok(await sender.Send(new ListComponents(status, type, capability), cancellationToken));
+
+    public static async Task<Ok<ComponentDetails>> GetComponent(
+        ISender sender, [FromRoute(Name = "component_id")] string componentId, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await sender.Send(new GetComponent(componentId), cancellationToken));
+
+    public static async Task<Ok<ComponentStatusResponse>> GetComponentStatus(
+        ISender sender, [FromRoute(Name = "component_id")] string componentId, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await sender.Send(new GetComponentStatus(componentId), cancellationToken));
+
+    public static async Task<Ok<OperationResult>> DeregisterComponent(
+        ISender sender, [FromRoute(Name = "component_id")] string componentId, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await sender.Send(new DeregisterComponent(componentId), cancellationToken));
+}

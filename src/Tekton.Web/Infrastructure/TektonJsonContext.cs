@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Tekton.Application.Common;
+using Tekton.Application.Components;
+using Tekton.Application.Dependencies;
+using Tekton.Application.Lifecycle;
+using Tekton.Web.Endpoints;
+
+namespace Tekton.Web.Infrastructure;
+
+/// <summary>
+/// Every type on the wire, serialized by generated code with the wire conventions of design §4: snake_case,
+/// unknown fields rejected, RFC 3339 UTC timestamps.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    Converters = [typeof(UtcTimestampConverter), typeof(NullableUtcTimestampConverter)])]
+[JsonSerializable(typeof(RegisterComponent))]
+[JsonSerializable(typeof(RegisterComponentResult))]
+[JsonSerializable(typeof(ComponentList))]
+[JsonSerializable(typeof(ComponentDetails))]
+[JsonSerializable(typeof(ComponentStatusResponse))]
+[JsonSerializable(typeof(OperationResult))]
+[JsonSerializable(typeof(HeartbeatBody))]
+[JsonSerializable(typeof(HeartbeatResult))]
+[JsonSerializable(typeof(InstanceStateBody))]
+[JsonSerializable(typeof(InstanceStateResult))]
+[JsonSerializable(typeof(DependencyGraphResponse))]
+[JsonSerializable(typeof(ComponentDependenciesResponse))]
+[JsonSerializable(typeof(VersionResponse))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(Dictionary<string, string[]>))]
+[JsonSerializable(typeof(IReadOnlyDictionary<string, string[]>))]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(string))]
+public sealed partial class TektonJsonContext : JsonSerializerContext
+{
+    /// <summary>Applies the wire conventions to a set of options (HTTP, and the OpenAPI schema generator).</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.TypeInfoResolverChain.Insert(0, Default);
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DictionaryKeyPolicy = null;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.MaxDepth = 32;
+        options.Converters.Add(new UtcTimestampConverter());
+        options.Converters.Add(new NullableUtcTimestampConverter());
+    }
+}
+
+/// <summary>Writes times as RFC 3339 in UTC with a <c>Z</c> suffix; reads any RFC 3339 offset.</summary>
+public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset().ToUniversalTime();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(Format(value));
+
+    public static string Format(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+}
+
+public sealed class NullableUtcTimestampConverter : JsonConverter<DateTimeOffset?>
+{
+    public override bool HandleNull => true;
+
+    public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset().ToUniversalTime();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options)
+    {
+        if (value is { } v)
+        {
+            writer.WriteStringValue(UtcTimestampConverter.Format(v));
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+}
