@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
+using Tekton.Domain.Components;
 using Tekton.Domain.Errors;
 
 namespace Tekton.Infrastructure.Persistence;
@@ -53,6 +54,7 @@ public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWrit
         var meter = meters.Create("Tekton.Registry");
         _groupSize = meter.CreateHistogram<int>("tekton.registry.commit.group_size", "{write}", "Writes committed together in one transaction");
         _commitDuration = meter.CreateHistogram<double>("tekton.registry.commit.duration", "s", "Time to commit one group, fsync included");
+        meter.CreateObservableGauge("tekton.components", CountByStatus, "{component}", "Registered components by status");
     }
 
     public ValueTask<T> WriteAsync<T>(Func<RegistryWrite, T> change, CancellationToken cancellationToken = default)
@@ -176,6 +178,17 @@ public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWrit
         {
             LogReloadFailed(exception);
         }
+    }
+
+    private IEnumerable<Measurement<int>> CountByStatus()
+    {
+        var counts = new int[Enum.GetValues<ComponentState>().Length];
+        foreach (var view in _projection.Current.ById.Values)
+        {
+            counts[(int)view.Status]++;
+        }
+
+        return Enum.GetValues<ComponentState>().Select(s => new Measurement<int>(counts[(int)s], new KeyValuePair<string, object?>("status", s.ToWire())));
     }
 
     private static string Describe(Exception exception) =>
