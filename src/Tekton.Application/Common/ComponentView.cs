@@ -73,4 +73,7 @@ public sealed record InstanceView
     public DateTimeOffset? ReadyAt { get; init; }
 
     public DateTimeOffset? LastHeartbeat { get; init; }
+
+    /// <summary>The health map of the last heartbeat written behind.</summary>
+    public IReadOnlyDictionary<string, string>? ReportedHealth { get; init; }
 }

@@ -25,7 +25,15 @@ public static partial class ViewMapper
 
     [MapperIgnoreSource(nameof(ComponentInstance.ComponentId))]
     [MapperIgnoreSource(nameof(ComponentInstance.IsLive))]
+    [MapProperty(nameof(ComponentInstance.ReportedHealthJson), nameof(InstanceView.ReportedHealth), Use = nameof(ParseHealth))]
     private static partial InstanceView Map(ComponentInstance instance);
+
+    private static IReadOnlyDictionary<string, string>? ParseHealth(string? json) =>
+        json is null ? null : JsonSerializer.Deserialize(json, HealthJson.Default.DictionaryStringString);
+
+    /// <summary>Serializes a reported health map the same way it is read back.</summary>
+    public static string SerializeHealth(IReadOnlyDictionary<string, string> health) =>
+        JsonSerializer.Serialize(health.ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal), HealthJson.Default.DictionaryStringString);
 
     private static JsonElement ParseMetadata(string json)
     {
@@ -33,3 +41,6 @@ public static partial class ViewMapper
         return document.RootElement.Clone();
     }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class HealthJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -98,7 +98,7 @@ public static class ComponentResponses
     {
         var current = view.Current;
         var health = new Dictionary<string, string>(StringComparer.Ordinal) { ["overall"] = Overall(view.Status) };
-        if (current is not null && heartbeats.Latest(current.InstanceUuid)?.Health is { } reported)
+        if (current is not null && (heartbeats.Latest(current.InstanceUuid)?.Health ?? current.ReportedHealth) is { } reported)
         {
             foreach (var (name, state) in reported)
             {

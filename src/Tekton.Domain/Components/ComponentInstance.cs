@@ -38,6 +38,9 @@ public sealed class ComponentInstance
     /// <summary>The last heartbeat that was written behind; the live value is kept in memory.</summary>
     public DateTimeOffset? LastHeartbeat { get; private set; }
 
+    /// <summary>The health map of the last heartbeat that was written behind, as a JSON object; <c>null</c> if none reported one.</summary>
+    public string? ReportedHealthJson { get; private set; }
+
     public bool IsLive => Status.IsLive();
 
     /// <summary>
@@ -67,11 +70,12 @@ public sealed class ComponentInstance
         return Enter(to, componentType, at, reason);
     }
 
-    public void RecordHeartbeat(DateTimeOffset at)
+    public void RecordHeartbeat(DateTimeOffset at, string? reportedHealthJson)
     {
         if (LastHeartbeat is null || at > LastHeartbeat)
         {
             LastHeartbeat = at;
+            ReportedHealthJson = reportedHealthJson ?? ReportedHealthJson;
         }
     }
 

@@ -51,7 +51,8 @@ internal sealed partial class HeartbeatFlusher(
                 {
                     foreach (var heartbeat in taken)
                     {
-                        write.Find(heartbeat.ComponentId)?.FindInstance(heartbeat.InstanceUuid)?.RecordHeartbeat(heartbeat.Timestamp);
+                        write.Find(heartbeat.ComponentId)?.FindInstance(heartbeat.InstanceUuid)?.RecordHeartbeat(
+                            heartbeat.Timestamp, heartbeat.Health is { } health ? ViewMapper.SerializeHealth(health) : null);
                     }
 
                     return taken.Count;

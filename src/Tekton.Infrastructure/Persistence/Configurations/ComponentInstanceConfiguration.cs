@@ -18,6 +18,7 @@ internal sealed class ComponentInstanceConfiguration : IEntityTypeConfiguration<
         builder.Property(i => i.StatusReason).HasColumnName("status_reason").HasMaxLength(256);
         builder.Property(i => i.ReadyAt).HasColumnName("ready_at");
         builder.Property(i => i.LastHeartbeat).HasColumnName("last_heartbeat");
+        builder.Property(i => i.ReportedHealthJson).HasColumnName("reported_health");
         builder.Ignore(i => i.IsLive);
         builder.HasIndex(i => i.ComponentId);
     }

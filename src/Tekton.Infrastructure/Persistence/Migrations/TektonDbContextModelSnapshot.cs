@@ -123,6 +123,10 @@ namespace Tekton.Infrastructure.Persistence.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("ready_at");
 
+                    b.Property<string>("ReportedHealthJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reported_health");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
