@@ -36,7 +36,10 @@ public static class DependencyInjection
                 "network and disk I/O in bytes; percentages 0-100. Errors are application/problem+json with `code` (the Tekton error code), " +
                 "`success: false` and `trace_id`.";
             var json = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
-            settings.SchemaSettings = new SystemTextJsonSchemaGeneratorSettings { SerializerOptions = json };
+            ((SystemTextJsonSchemaGeneratorSettings)settings.SchemaSettings).SerializerOptions = json;
+            var conventions = new OpenApiConventions();
+            settings.OperationProcessors.Add(conventions);
+            settings.DocumentProcessors.Add(conventions);
         });
 
         return builder;
@@ -62,7 +65,7 @@ public static class DependencyInjection
         app.MapLifecycleEndpoints();
         app.MapDependencyEndpoints();
         app.MapServiceInfoEndpoints();
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics").ExcludeFromDescription();
         return app;
     }
 }

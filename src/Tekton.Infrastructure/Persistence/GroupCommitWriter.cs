@@ -51,10 +51,11 @@ public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWrit
         _clock = clock;
         _logger = logger;
         _maxBatch = options.Value.MaxBatchSize;
-        var meter = meters.Create("Tekton.Registry");
-        _groupSize = meter.CreateHistogram<int>("tekton.registry.commit.group_size", "{write}", "Writes committed together in one transaction");
-        _commitDuration = meter.CreateHistogram<double>("tekton.registry.commit.duration", "s", "Time to commit one group, fsync included");
-        meter.CreateObservableGauge("tekton.components", CountByStatus, "{component}", "Registered components by status");
+        // prometheus-net exports "{meter}_{instrument}": tekton_components, tekton_registry_commit_group_size, ...
+        var meter = meters.Create("Tekton");
+        _groupSize = meter.CreateHistogram<int>("registry.commit.group_size", "{write}", "Writes committed together in one transaction");
+        _commitDuration = meter.CreateHistogram<double>("registry.commit.duration", "s", "Time to commit one group, fsync included");
+        meter.CreateObservableGauge("components", CountByStatus, "{component}", "Registered components by status");
     }
 
     public ValueTask<T> WriteAsync<T>(Func<RegistryWrite, T> change, CancellationToken cancellationToken = default)

@@ -157,20 +157,4 @@ public sealed class HeartbeatTests : IAsyncLifetime
         ready["status"]!.GetValue<string>().Should().Be("healthy");
         ready["checks"]!["database"]!.GetValue<string>().Should().Be("healthy");
     }
-
-    [Fact]
-    public async Task Metrics_expose_request_counts_latency_and_components_by_status()
-    {
-        var instance = await _server.RegisterAsync("hermes");
-        await _server.PutJsonAsync($"/api/tekton/components/hermes/instances/{instance}/state", """{"state":"ready"}""");
-        await _server.RegisterAsync("engram");
-        await _server.GetObjectAsync("/api/tekton/components");
-
-        var metrics = await _server.Client.GetStringAsync("/metrics");
-
-        metrics.Should().Contain("http_requests_received_total");
-        metrics.Should().Contain("http_request_duration_seconds_bucket");
-        metrics.Should().MatchRegex("""tekton_components\{[^}]*status="ready"[^}]*\} 1""");
-        metrics.Should().MatchRegex("""tekton_components\{[^}]*status="registered"[^}]*\} 1""");
-    }
 }

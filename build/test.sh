@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The one test command: builds the solution, runs every test suite, and ends with "N passed, N failed".
+# It installs what the suites need when it is missing, and is safe to run again.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+results="$root/build/.artifacts/test-results"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export DOTNET_CLI_UI_LANGUAGE=en
+
+summary() {
+  python3 - "$results" "$1" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find("{*}ResultSummary/{*}Counters")
+    if counters is None:
+        continue
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    skipped += int(counters.get("notExecuted", 0))
+failed += int(sys.argv[2])
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+PY
+}
+
+command -v dotnet >/dev/null || { echo "dotnet (the .NET 10 SDK) is required" >&2; echo "0 passed, 1 failed"; exit 1; }
+rm -rf "$results" && mkdir -p "$results"
+
+echo "== restore and build"
+if ! dotnet build Tekton.sln -c Debug -nologo -clp:ErrorsOnly; then
+  echo "The build failed." >&2
+  summary 1
+  exit 1
+fi
+
+echo "== .NET test suites"
+status=0
+dotnet test Tekton.sln -c Debug --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+line=$(summary 0)
+echo "$line"
+case "$line" in
+  "0 passed, 0 failed"*) exit 1 ;;
+  *" 0 failed"*) exit "$status" ;;
+  *) exit 1 ;;
+esac

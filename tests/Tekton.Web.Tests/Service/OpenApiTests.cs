@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Routing;
+
+namespace Tekton.Web.Tests.Service;
+
+public sealed class OpenApiTests : IAsyncLifetime
+{
+    private TektonServer _server = null!;
+    private JsonObject _document = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TektonServer.StartAsync();
+        _document = await _server.GetObjectAsync("/openapi/v1.json");
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public void The_document_lists_every_mapped_endpoint()
+    {
+        var mapped = MappedOperations(includeExcluded: false);
+        var documented = _document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(op => $"{op.Key.ToUpperInvariant()} {path.Key}"))
+            .ToList();
+
+        mapped.Should().NotBeEmpty();
+        documented.Should().BeEquivalentTo(mapped);
+        MappedOperations(includeExcluded: true).Except(mapped).Should().BeEquivalentTo(["GET /metrics"],
+            "only the Prometheus scrape endpoint is deliberately left out of the document");
+    }
+
+    [Fact]
+    public void Every_operation_has_an_id_a_summary_a_tag_and_typed_responses()
+    {
+        var ids = new List<string>();
+        foreach (var (path, operations) in _document["paths"]!.AsObject())
+        {
+            foreach (var (method, node) in operations!.AsObject())
+            {
+                var operation = node!.AsObject();
+                var name = $"{method} {path}";
+                var id = operation["operationId"]?.GetValue<string>();
+                id.Should().NotBeNullOrWhiteSpace(name);
+                ids.Add(id!);
+                operation["summary"]?.GetValue<string>().Should().NotBeNullOrWhiteSpace(name);
+                operation["description"]?.GetValue<string>().Should().NotBeNullOrWhiteSpace(name);
+                operation["tags"]!.AsArray().Should().NotBeEmpty(name);
+                var responses = operation["responses"]!.AsObject();
+                var success = responses.Where(r => r.Key.StartsWith('2')).ToList();
+                success.Should().NotBeEmpty(name);
+                success.Should().OnlyContain(r => r.Value!["content"]!["application/json"]!["schema"] != null, name);
+                foreach (var (status, response) in responses.Where(r => r.Key[0] is '4' or '5' && r.Key != "503"))
+                {
+                    response!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>()
+                        .Should().EndWith("/ProblemDetails", $"{name} {status}");
+                }
+
+                if (method is "post" or "put")
+                {
+                    operation["requestBody"]!["content"]!["application/json"]!["schema"].Should().NotBeNull(name);
+                }
+            }
+        }
+
+        ids.Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public void Schemas_use_the_wire_names_and_state_units()
+    {
+        var schemas = _document["components"]!["schemas"]!.AsObject();
+
+        var registration = schemas["RegisterComponent"]!["properties"]!.AsObject();
+        registration.Select(p => p.Key).Should().Contain(["component_id", "component_name", "component_type", "health_check", "heartbeat_interval"]);
+        schemas["RegisterComponent"]!["additionalProperties"]!.GetValue<bool>().Should().BeFalse("unknown fields are rejected");
+        registration["heartbeat_interval"]!["description"]!.GetValue<string>().Should().Contain("Seconds");
+        schemas["ComponentDetails"]!["properties"]!["uptime"]!["description"]!.GetValue<string>().Should().Contain("hh:mm:ss");
+        var problem = schemas["ProblemDetails"]!["properties"]!.AsObject();
+        problem.Select(p => p.Key).Should().Contain(["code", "success", "trace_id", "errors"]);
+        _document["info"]!["description"]!.GetValue<string>().Should().Contain("GiB").And.Contain("MiB").And.Contain("RFC 3339");
+    }
+
+    [Fact]
+    public async Task Swagger_ui_is_served()
+    {
+        using var response = await _server.Client.GetAsync("/swagger/index.html");
+
+        response.IsSuccessStatusCode.Should().BeTrue();
+        (await response.Content.ReadAsStringAsync()).Should().Contain("swagger");
+    }
+
+    private List<string> MappedOperations(bool includeExcluded) =>
+        _server.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => includeExcluded || e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => $"{m} {"/" + e.RoutePattern.RawText!.Trim('/')}"))
+            .ToList();
+}
