@@ -47,9 +47,10 @@ public static class DependencyInjection
 
     public static WebApplication UseTektonPipeline(this WebApplication app)
     {
+        // Outermost, so that request metrics see the status code the error handling finally wrote.
+        app.UseHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseHttpMetrics();
         app.UseOpenApi(settings => settings.Path = "/openapi/{documentName}.json");
         app.UseSwaggerUi(settings =>
         {

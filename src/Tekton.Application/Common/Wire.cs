@@ -14,16 +14,17 @@ public static partial class Wire
     public const string SemVerPattern =
         @"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$";
 
-    [GeneratedRegex(ComponentIdPattern, RegexOptions.CultureInvariant)]
+    // The patterns above are for people; these end in \z because in .NET '$' also matches before a final newline.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*\z", RegexOptions.CultureInvariant)]
     public static partial Regex ComponentId();
 
-    [GeneratedRegex(ComponentTypePattern, RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z][a-z0-9_-]{0,31}\z", RegexOptions.CultureInvariant)]
     public static partial Regex ComponentType();
 
-    [GeneratedRegex(CapabilityPattern, RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}\z", RegexOptions.CultureInvariant)]
     public static partial Regex Capability();
 
-    [GeneratedRegex(SemVerPattern, RegexOptions.CultureInvariant)]
+    [GeneratedRegex(SemVerPattern + @"\z", RegexOptions.CultureInvariant)]
     public static partial Regex SemVer();
 
     /// <summary>An uptime as <c>[d.]hh:mm:ss</c>, whole seconds.</summary>

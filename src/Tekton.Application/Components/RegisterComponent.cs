@@ -134,10 +134,16 @@ public sealed class RegisterComponentValidator : AbstractValidator<RegisterCompo
         && items.Distinct(StringComparer.Ordinal).Count() == items.Count;
 
     private static bool BeHost(string? host) =>
-        host is { Length: > 0 and <= 253 } && Uri.CheckHostName(host) != UriHostNameType.Unknown;
+        host is { Length: > 0 and <= 253 } && Uri.CheckHostName(host) switch
+        {
+            UriHostNameType.IPv4 or UriHostNameType.IPv6 => true,
+            // A name whose last label is all digits is neither an address nor a hostname (RFC 1123 2.1): 256.256.256.256.
+            UriHostNameType.Dns => !host.TrimEnd('.').Split('.')[^1].All(char.IsAsciiDigit),
+            _ => false,
+        };
 
     private static bool BePath(string? path) =>
-        path is { Length: > 0 and <= 2048 } && path[0] == '/' && !path.Any(char.IsControl)
+        path is { Length: > 0 and <= 2048 } && path[0] == '/' && !path.StartsWith("//", StringComparison.Ordinal) && !path.Any(char.IsControl)
         && Uri.IsWellFormedUriString(path, UriKind.Relative);
 }
 
@@ -163,6 +169,15 @@ public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryPro
         var (created, instanceUuid) = await writer.WriteAsync<(bool, Guid)>(
             write =>
             {
+                if (command.InstanceUuid is { } requested
+                    && write.Components.FirstOrDefault(c => c.ComponentId != id && c.FindInstance(requested) is not null) is { } owner)
+                {
+                    throw new RequestValidationException(ErrorCode.RegistrationFailed, new Dictionary<string, string[]>
+                    {
+                        ["instance_uuid"] = [$"Instance '{requested}' belongs to component '{owner.ComponentId}'."],
+                    });
+                }
+
                 var component = write.Find(id);
                 var created = component is null;
                 if (component is null)

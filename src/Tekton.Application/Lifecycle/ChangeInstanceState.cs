@@ -28,6 +28,7 @@ public sealed class ChangeInstanceStateValidator : AbstractValidator<ChangeInsta
     public ChangeInstanceStateValidator()
     {
         RuleFor(c => c.Body.State)
+            .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("state is required.")
             .Must(s => ComponentStates.TryParse(s, out _))
             .WithMessage(c => $"'{c.Body.State}' is not a state; use one of {string.Join(", ", Enum.GetValues<ComponentState>().Select(s => s.ToWire()))}.")

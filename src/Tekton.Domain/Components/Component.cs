@@ -55,9 +55,9 @@ public sealed class Component
 
     public IReadOnlyList<ComponentInstance> Instances => _instances;
 
-    /// <summary>The instance that speaks for the component: the newest live one, else the newest one.</summary>
+    /// <summary>The instance that speaks for the component: the newest live one, else the newest one (the one added last on a tie).</summary>
     public ComponentInstance? CurrentInstance =>
-        _instances.Where(i => i.IsLive).MaxBy(i => i.CreatedAt) ?? _instances.MaxBy(i => i.CreatedAt);
+        _instances.Where(i => i.IsLive).OrderBy(i => i.CreatedAt).LastOrDefault() ?? _instances.OrderBy(i => i.CreatedAt).LastOrDefault();
 
     /// <summary>The component's status is that of its current instance (design §5).</summary>
     public ComponentState Status => CurrentInstance?.Status ?? ComponentState.Registered;
@@ -130,7 +130,8 @@ public sealed class Component
 
     private void PruneEndedInstances()
     {
-        var ended = _instances.Where(i => !i.IsLive).OrderByDescending(i => i.CreatedAt).Skip(EndedInstancesKept).ToList();
+        // Oldest first, ties by position (stable sort), so the ones added last are kept.
+        var ended = _instances.Where(i => !i.IsLive).OrderBy(i => i.CreatedAt).SkipLast(EndedInstancesKept).ToList();
         foreach (var instance in ended)
         {
             _instances.Remove(instance);

@@ -63,7 +63,7 @@ public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWrit
         var pending = new PendingWrite<T>(change, cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
-            throw new TektonException(ErrorCode.GeneralError, "Tekton is shutting down and accepts no more writes.");
+            throw new RegistryWriteFailedException("Tekton is shutting down and accepts no more writes.");
         }
 
         return new ValueTask<T>(pending.Task);

@@ -28,7 +28,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             RequestValidationException validation => Problem(validation.Code, "The request is invalid.", validation.Message, validation.Errors),
             TektonException tekton => Problem(tekton.Code, Title(tekton.Code), tekton.Message, null, tekton.Details),
             BadHttpRequestException badRequest => Unreadable(httpContext, badRequest),
-            _ => Unexpected(exception),
+            _ => Unexpected(httpContext, exception),
         };
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
@@ -173,9 +173,9 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         return end > start ? text[(start + 1)..end] : null;
     }
 
-    private ProblemDetails Unexpected(Exception exception)
+    private ProblemDetails Unexpected(HttpContext httpContext, Exception exception)
     {
-        LogUnexpected(exception);
+        LogUnexpected(exception, httpContext.Request.Method, httpContext.Request.Path, Activity.Current?.Id ?? httpContext.TraceIdentifier);
         return Problem(ErrorCode.GeneralError, "An unexpected error occurred.",
             "Tekton could not complete the request; the server log has the details under this trace_id.", null,
             status: StatusCodes.Status500InternalServerError);
@@ -198,6 +198,6 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         _ => "General error.",
     };
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception while processing the request")]
-    private partial void LogUnexpected(Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception in {Method} {Path} (trace_id {TraceId})")]
+    private partial void LogUnexpected(Exception exception, string method, string path, string traceId);
 }

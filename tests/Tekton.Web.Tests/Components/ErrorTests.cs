@@ -97,6 +97,20 @@ public sealed class ErrorTests : IAsyncLifetime
         hermes["instances"]!.AsArray().Should().HaveCount(1);
     }
 
+    [Fact]
+    public async Task Registering_with_another_components_instance_uuid_is_400_with_1002_and_stores_nothing()
+    {
+        var hermesInstance = (await _server.GetObjectAsync("/api/tekton/components/hermes/status"))["instance_uuid"]!.GetValue<Guid>();
+
+        using var response = await _server.PostJsonAsync("/api/tekton/components", $$"""
+            {"component_id":"probe","component_name":"Probe","component_type":"service","version":"1.0.0","instance_uuid":"{{hermesInstance}}"}
+            """);
+
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002);
+        problem["errors"]!["instance_uuid"]![0]!.GetValue<string>().Should().Contain("hermes");
+        await ShouldStoreNothingAsync();
+    }
+
     [Theory]
     [InlineData("GET", "/api/tekton/components/ghost")]
     [InlineData("GET", "/api/tekton/components/ghost/status")]
