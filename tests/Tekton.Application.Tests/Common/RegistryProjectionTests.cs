@@ -1,0 +1,230 @@
+using Tekton.Application.Common;
+using Tekton.Domain.Components;
+using static Tekton.Application.Tests.Common.TestComponents;
+
+namespace Tekton.Application.Tests.Common;
+
+public sealed class RegistryProjectionTests
+{
+    private readonly Registry _registry = new();
+    private readonly RegistryProjection _projection = new();
+
+    [Fact]
+    public void A_new_projection_is_empty_at_version_zero()
+    {
+        _projection.Current.Count.Should().Be(0);
+        _projection.Current.Version.Should().Be(0);
+        _projection.Current.InRegistrationOrder.Should().BeEmpty();
+        _projection.Current.Find("hermes").Should().BeNull();
+    }
+
+    [Fact]
+    public void Snapshots_list_components_by_registration_sequence()
+    {
+        _registry.Add(Component.Register("mid", Definition(), 5, T0));
+        _registry.Add(Component.Register("zeta", Definition(), 2, T0));
+        _registry.Add(Component.Register("alpha", Definition(), 9, T0));
+        _registry.Add(Component.Register("omega", Definition(), 1, T0));
+
+        _projection.Publish(_registry, ["mid", "zeta", "alpha", "omega"]);
+
+        _projection.Current.InRegistrationOrder.Select(c => c.ComponentId).Should().Equal("omega", "zeta", "mid", "alpha");
+        _projection.Current.Count.Should().Be(4);
+    }
+
+    [Fact]
+    public void A_published_view_carries_the_content_of_the_domain_object()
+    {
+        var component = Register(
+            _registry, "rhetor", Definition("llm", ["chat", "summarize"], ["hermes", "engram"], """{"tier":1,"tags":["a"]}"""), ComponentState.Ready);
+        var ended = component.AddInstance(Guid.NewGuid(), T0.AddMinutes(1)).Instance;
+        WalkTo(ended, "llm", ComponentState.Failed);
+        var newest = component.AddInstance(Guid.NewGuid(), T0.AddMinutes(2)).Instance;
+        WalkTo(newest, "llm", ComponentState.Degraded);
+        newest.RecordHeartbeat(T0.AddMinutes(3), null);
+
+        _projection.Publish(_registry, ["rhetor"]);
+        var view = _projection.Current.Find("rhetor");
+
+        view.Should().NotBeNull();
+        view!.ComponentId.Should().Be(component.ComponentId);
+        view.ComponentName.Should().Be(component.ComponentName);
+        view.ComponentType.Should().Be(component.ComponentType);
+        view.Version.Should().Be(component.Version);
+        view.Capabilities.Should().Equal(component.Capabilities);
+        view.Dependencies.Should().Equal(component.Dependencies);
+        view.Host.Should().Be(component.Host);
+        view.Port.Should().Be(component.Port);
+        view.HealthCheck.Should().Be(component.HealthCheck);
+        view.Metadata.GetRawText().Should().Be(component.MetadataJson);
+        view.Metadata.GetProperty("tier").GetInt32().Should().Be(1);
+        view.HeartbeatInterval.Should().Be(component.HeartbeatInterval);
+        view.HeartbeatTimeout.Should().Be(component.HeartbeatTimeout);
+        view.RegistrationSequence.Should().Be(component.RegistrationSequence);
+        view.RegisteredAt.Should().Be(component.RegisteredAt);
+        view.UpdatedAt.Should().Be(component.UpdatedAt);
+        view.Instances.Should().HaveCount(component.Instances.Count);
+        foreach (var instance in component.Instances)
+        {
+            var instanceView = view.FindInstance(instance.InstanceUuid);
+            instanceView.Should().NotBeNull();
+            instanceView!.Status.Should().Be(instance.Status);
+            instanceView.CreatedAt.Should().Be(instance.CreatedAt);
+            instanceView.StatusChangedAt.Should().Be(instance.StatusChangedAt);
+            instanceView.StatusReason.Should().Be(instance.StatusReason);
+            instanceView.ReadyAt.Should().Be(instance.ReadyAt);
+            instanceView.LastHeartbeat.Should().Be(instance.LastHeartbeat);
+        }
+
+        view.Current.Should().NotBeNull();
+        view.Current!.InstanceUuid.Should().Be(component.CurrentInstance!.InstanceUuid).And.Be(newest.InstanceUuid);
+        view.Current.Should().BeSameAs(view.FindInstance(newest.InstanceUuid));
+        view.Status.Should().Be(component.Status).And.Be(ComponentState.Degraded);
+    }
+
+    [Fact]
+    public void A_component_without_instances_is_published_as_registered_with_no_current_instance()
+    {
+        Register(_registry, "hermes", Definition(), state: null);
+
+        _projection.Publish(_registry, ["hermes"]);
+
+        var view = _projection.Current.Find("hermes")!;
+        view.Instances.Should().BeEmpty();
+        view.Current.Should().BeNull();
+        view.Status.Should().Be(ComponentState.Registered);
+    }
+
+    [Fact]
+    public void Every_publish_increases_the_version()
+    {
+        Register(_registry, "hermes", Definition());
+        var versions = new List<long> { _projection.Current.Version };
+
+        _projection.Publish(_registry, ["hermes"]);
+        versions.Add(_projection.Current.Version);
+        _projection.Publish(_registry, []);
+        versions.Add(_projection.Current.Version);
+        _projection.Reset(_registry.All);
+        versions.Add(_projection.Current.Version);
+        _projection.Publish(_registry, ["hermes"]);
+        versions.Add(_projection.Current.Version);
+
+        versions.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public void Publishing_the_id_of_a_removed_component_removes_it()
+    {
+        Register(_registry, "hermes", Definition());
+        Register(_registry, "engram", Definition("memory"));
+        _projection.Publish(_registry, ["hermes", "engram"]);
+
+        _registry.Remove("hermes");
+        _projection.Publish(_registry, ["hermes"]);
+
+        _projection.Current.Find("hermes").Should().BeNull();
+        _projection.Current.Find("engram").Should().NotBeNull();
+        _projection.Current.Count.Should().Be(1);
+        _projection.Current.InRegistrationOrder.Select(c => c.ComponentId).Should().Equal("engram");
+    }
+
+    [Fact]
+    public void Only_the_published_ids_are_projected_again()
+    {
+        var hermes = Register(_registry, "hermes", Definition());
+        var engram = Register(_registry, "engram", Definition("memory"));
+        _projection.Publish(_registry, ["hermes", "engram"]);
+
+        WalkTo(hermes.Instances[0], "service", ComponentState.Ready);
+        WalkTo(engram.Instances[0], "memory", ComponentState.Ready);
+        _projection.Publish(_registry, ["engram"]);
+
+        _projection.Current.Find("engram")!.Status.Should().Be(ComponentState.Ready);
+        _projection.Current.Find("hermes")!.Status.Should().Be(ComponentState.Registered, "hermes was not published again");
+    }
+
+    [Fact]
+    public void A_view_is_a_copy_that_later_domain_changes_do_not_reach()
+    {
+        var component = Register(_registry, "hermes", Definition("service", ["messaging"]));
+        _projection.Publish(_registry, ["hermes"]);
+        var view = _projection.Current.Find("hermes")!;
+
+        WalkTo(component.Instances[0], "service", ComponentState.Ready);
+        component.AddInstance(Guid.NewGuid(), T0.AddMinutes(1));
+        component.Redefine(Definition("service", ["changed"]), T0.AddMinutes(1));
+
+        view.Status.Should().Be(ComponentState.Registered);
+        view.Instances.Should().ContainSingle();
+        view.Capabilities.Should().Equal("messaging");
+        view.UpdatedAt.Should().Be(T0);
+    }
+
+    [Fact]
+    public void An_old_snapshot_is_not_changed_by_a_later_publish()
+    {
+        var hermes = Register(_registry, "hermes", Definition("service", ["messaging"]));
+        Register(_registry, "engram", Definition("memory", dependencies: ["hermes"]));
+        _projection.Publish(_registry, ["hermes", "engram"]);
+        var old = _projection.Current;
+        var oldHermes = old.Find("hermes");
+        _ = old.Dependencies;
+
+        WalkTo(hermes.Instances[0], "service", ComponentState.Ready);
+        hermes.Redefine(Definition("service", ["changed"], ["athena"]), T0.AddMinutes(1));
+        _registry.Remove("engram");
+        Register(_registry, "athena", Definition("memory"));
+        _projection.Publish(_registry, ["hermes", "engram", "athena"]);
+
+        old.Should().NotBeSameAs(_projection.Current);
+        old.Version.Should().Be(1);
+        old.Count.Should().Be(2);
+        old.Find("hermes").Should().BeSameAs(oldHermes);
+        old.Find("hermes")!.Status.Should().Be(ComponentState.Registered);
+        old.Find("hermes")!.Capabilities.Should().Equal("messaging");
+        old.Find("engram").Should().NotBeNull();
+        old.Find("athena").Should().BeNull();
+        old.InRegistrationOrder.Select(c => c.ComponentId).Should().Equal("hermes", "engram");
+        old.Dependencies.StartupOrder.Should().Equal("hermes", "engram");
+
+        var current = _projection.Current;
+        current.Version.Should().Be(2);
+        current.Find("hermes")!.Status.Should().Be(ComponentState.Ready);
+        current.Find("hermes")!.Capabilities.Should().Equal("changed");
+        current.Find("engram").Should().BeNull();
+        current.InRegistrationOrder.Select(c => c.ComponentId).Should().Equal("hermes", "athena");
+        current.Dependencies.StartupOrder.Should().Equal("athena", "hermes");
+    }
+
+    [Fact]
+    public void Reset_replaces_the_whole_projection()
+    {
+        Register(_registry, "hermes", Definition());
+        _projection.Publish(_registry, ["hermes"]);
+        var other = new Registry();
+        Register(other, "engram", Definition("memory"));
+        Register(other, "rhetor", Definition("llm"));
+
+        _projection.Reset(other.All);
+
+        _projection.Current.Find("hermes").Should().BeNull();
+        _projection.Current.InRegistrationOrder.Select(c => c.ComponentId).Should().Equal("engram", "rhetor");
+    }
+
+    [Fact]
+    public void The_snapshot_analyzes_dependencies_in_registration_order()
+    {
+        Register(_registry, "hermes", Definition());
+        Register(_registry, "engram", Definition("memory", dependencies: ["hermes"]));
+        Register(_registry, "rhetor", Definition("llm", dependencies: ["hermes", "engram"]));
+        Register(_registry, "athena", Definition("memory", dependencies: ["hermes", "engram"]));
+        Register(_registry, "ergon", Definition("agent", dependencies: ["hermes", "rhetor"]));
+        Register(_registry, "api_gateway", Definition("gateway", dependencies: ["hermes", "engram", "rhetor"]));
+
+        _projection.Publish(_registry, ["api_gateway", "ergon", "athena", "rhetor", "engram", "hermes"]);
+
+        _projection.Current.Dependencies.StartupOrder.Should().Equal("hermes", "engram", "rhetor", "athena", "ergon", "api_gateway");
+        _projection.Current.Dependencies.DependentsOf("rhetor").Should().Equal("ergon", "api_gateway");
+    }
+}
