@@ -20,12 +20,12 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<HeartbeatOptions>, HeartbeatOptionsValidator>();
 
         var contentRoot = builder.Environment.ContentRootPath;
+        services.AddSingleton(provider => new SqliteConnectionString(
+            ResolveSqlite(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString, contentRoot)));
+        services.AddSingleton<SqlitePragmas>();
         services.AddDbContextFactory<TektonDbContext>((provider, options) =>
-        {
-            var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            options.UseSqlite(ResolveSqlite(database.ConnectionString, contentRoot))
-                .AddInterceptors(new SqlitePragmas());
-        });
+            options.UseSqlite(provider.GetRequiredService<SqliteConnectionString>().Value)
+                .AddInterceptors(provider.GetRequiredService<SqlitePragmas>()));
         services.AddScoped<ITektonDbContext>(provider => provider.GetRequiredService<TektonDbContext>());
 
         services.AddSingleton<Registry>();
@@ -40,6 +40,9 @@ public static class DependencyInjection
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
+
+    /// <summary>The resolved SQLite connection string, computed once.</summary>
+    internal sealed record SqliteConnectionString(string Value);
 
     /// <summary>Makes a relative SQLite file absolute (against the content root) and creates its folder.</summary>
     internal static string ResolveSqlite(string connectionString, string contentRoot)

@@ -5,6 +5,7 @@ using FluentValidation;
 using Mediator;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
+using Tekton.Domain.Dependencies;
 using Tekton.Domain.Errors;
 using Component = Tekton.Domain.Components.Component;
 
@@ -208,16 +209,18 @@ public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryPro
         };
     }
 
+    /// <summary>Only what this registration touches is examined: a whole-graph analysis per registration would cost O(n) each.</summary>
     private IReadOnlyList<string>? Warnings(string id)
     {
-        var analysis = projection.Current.Dependencies;
+        var snapshot = projection.Current;
         var warnings = new List<string>();
-        if (analysis.CyclePathThrough(id) is { } path)
+        if (DependencyGraph.ShortestCycleThrough(id, node => snapshot.Find(node)?.Dependencies) is { } path)
         {
             warnings.Add($"circular dependency: {string.Join(" -> ", path)}");
         }
 
-        if (analysis.Missing.TryGetValue(id, out var missing))
+        var missing = snapshot.Find(id)?.Dependencies.Where(d => snapshot.Find(d) is null).ToList() ?? [];
+        if (missing.Count > 0)
         {
             warnings.Add($"dependencies not registered: {string.Join(", ", missing)}");
         }

@@ -51,46 +51,8 @@ public sealed class DependencyAnalysis
     /// The shortest chain of dependencies that leads from <paramref name="id"/> back to itself, both ends
     /// included (<c>[a, b, a]</c>: a needs b, b needs a); <c>null</c> when the component is in no cycle.
     /// </summary>
-    public IReadOnlyList<string>? CyclePathThrough(string id)
-    {
-        if (!_index.TryGetValue(id, out var start) || _cycleOf[start] < 0)
-        {
-            return null;
-        }
-
-        var cycle = _cycleOf[start];
-        var cameFrom = new Dictionary<int, int>();
-        var queue = new Queue<int>();
-        queue.Enqueue(start);
-        while (queue.TryDequeue(out var node))
-        {
-            foreach (var next in _dependencies[node])
-            {
-                if (_cycleOf[next] != cycle)
-                {
-                    continue;
-                }
-
-                if (next == start)
-                {
-                    var path = new List<string> { _ids[start] };
-                    for (var at = node; at != start; at = cameFrom[at])
-                    {
-                        path.Add(_ids[at]);
-                    }
-
-                    path.Add(_ids[start]);
-                    path.Reverse(1, path.Count - 2);
-                    return path;
-                }
-
-                if (cameFrom.TryAdd(next, node))
-                {
-                    queue.Enqueue(next);
-                }
-            }
-        }
-
-        return null;
-    }
+    public IReadOnlyList<string>? CyclePathThrough(string id) =>
+        _index.TryGetValue(id, out var start) && _cycleOf[start] >= 0
+            ? DependencyGraph.ShortestCycleThrough(id, node => _index.TryGetValue(node, out var i) ? Array.ConvertAll(_dependencies[i], d => _ids[d]) : null)
+            : null;
 }

@@ -28,6 +28,44 @@ public static class DependencyGraph
         return new DependencyAnalysis(ids, index, dependencies, dependents, startupOrder, cycles, cycleOf, missing);
     }
 
+    /// <summary>
+    /// The shortest chain of dependencies from <paramref name="id"/> back to itself, both ends included
+    /// (<c>[a, b, a]</c>: a needs b, b needs a), or <c>null</c>. Breadth first over what <paramref name="id"/>
+    /// reaches, so it costs that part of the graph only; <paramref name="dependenciesOf"/> answers <c>null</c>
+    /// for ids that are not registered.
+    /// </summary>
+    public static IReadOnlyList<string>? ShortestCycleThrough(string id, Func<string, IReadOnlyList<string>?> dependenciesOf)
+    {
+        var cameFrom = new Dictionary<string, string>(StringComparer.Ordinal);
+        var queue = new Queue<string>();
+        queue.Enqueue(id);
+        while (queue.TryDequeue(out var node))
+        {
+            foreach (var next in dependenciesOf(node) ?? [])
+            {
+                if (string.Equals(next, id, StringComparison.Ordinal))
+                {
+                    var path = new List<string> { id };
+                    for (var at = node; !string.Equals(at, id, StringComparison.Ordinal); at = cameFrom[at])
+                    {
+                        path.Add(at);
+                    }
+
+                    path.Add(id);
+                    path.Reverse(1, path.Count - 2);
+                    return path;
+                }
+
+                if (cameFrom.TryAdd(next, node))
+                {
+                    queue.Enqueue(next);
+                }
+            }
+        }
+
+        return null;
+    }
+
     private static (int[][] Dependencies, Dictionary<string, IReadOnlyList<string>> Missing) ResolveEdges(
         IReadOnlyList<DependencyNode> nodes, Dictionary<string, int> index)
     {

@@ -1,0 +1,18 @@
+using System.Globalization;
+using Tekton.Benchmarks;
+
+// Benchmarks that build/bench.sh runs; each prints one line of JSON for the report.
+return args switch
+{
+    ["graph", var nodes, var edges, var runs] => GraphBenchmark.Run(Int(nodes), Int(edges), Int(runs)),
+    ["registrations", var url, var clients, var seconds] => await RegistrationBenchmark.RunAsync(new Uri(url), Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
+    _ => Usage(),
+};
+
+static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS");
+    return 2;
+}
