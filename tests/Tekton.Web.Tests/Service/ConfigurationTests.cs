@@ -22,4 +22,24 @@ public sealed class ConfigurationTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("TEKTON__HEARTBEATS__FLUSHINTERVALSECONDS")]
+    [InlineData("Tekton__Heartbeats__FlushIntervalSeconds")]
+    public async Task Settings_are_read_from_environment_variables(string variable)
+    {
+        var directory = Directory.CreateTempSubdirectory("tekton-config-").FullName;
+        try
+        {
+            await using var tekton = await TektonProcess.RunToExitAsync(
+                Path.Combine(directory, "tekton.db"), new Dictionary<string, string> { [variable] = "-1" });
+
+            tekton.ExitCode.Should().NotBe(0);
+            tekton.Output.Should().Contain("Tekton:Heartbeats:FlushIntervalSeconds is -1");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

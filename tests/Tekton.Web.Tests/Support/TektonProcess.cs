@@ -13,7 +13,7 @@ public sealed partial class TektonProcess : IAsyncDisposable
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
 
-    private TektonProcess(string databasePath, IEnumerable<string> extraArguments)
+    private TektonProcess(string databasePath, IEnumerable<string> extraArguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +29,11 @@ public sealed partial class TektonProcess : IAsyncDisposable
         foreach (var argument in extraArguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -68,9 +73,13 @@ public sealed partial class TektonProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the process and waits for it to exit by itself (for configuration that must be refused).</summary>
-    public static async Task<TektonProcess> RunToExitAsync(string databasePath, params string[] extraArguments)
+    public static Task<TektonProcess> RunToExitAsync(string databasePath, params string[] extraArguments) =>
+        RunToExitAsync(databasePath, new Dictionary<string, string>(), extraArguments);
+
+    public static async Task<TektonProcess> RunToExitAsync(
+        string databasePath, IReadOnlyDictionary<string, string> environment, params string[] extraArguments)
     {
-        var tekton = new TektonProcess(databasePath, extraArguments);
+        var tekton = new TektonProcess(databasePath, extraArguments, environment);
         tekton._process.Start();
         tekton._process.BeginOutputReadLine();
         tekton._process.BeginErrorReadLine();
