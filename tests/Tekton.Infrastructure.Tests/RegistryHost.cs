@@ -54,3 +54,18 @@ public sealed class RegistryHost : IAsyncDisposable
         _host.Dispose();
     }
 }
+
+/// <summary>A test class that gets its own started <see cref="RegistryHost"/>, removed with its folder afterwards.</summary>
+public abstract class RegistryHostTest : IAsyncLifetime
+{
+    protected RegistryHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Host = await RegistryHost.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        System.IO.Directory.Delete(Host.Directory, recursive: true);
+    }
+}

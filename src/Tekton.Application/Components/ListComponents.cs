@@ -14,9 +14,8 @@ public sealed class ListComponentsValidator : AbstractValidator<ListComponents>
     public ListComponentsValidator()
     {
         RuleFor(q => q.Status)
-            .Must(s => ComponentStates.TryParse(s, out _))
-            .When(q => q.Status is not null)
-            .WithMessage(q => $"'{q.Status}' is not a state; use one of {string.Join(", ", Enum.GetValues<ComponentState>().Select(s => s.ToWire()))}.");
+            .MustBeAState()
+            .When(q => q.Status is not null);
     }
 }
 

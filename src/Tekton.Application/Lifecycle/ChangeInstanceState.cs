@@ -30,8 +30,7 @@ public sealed class ChangeInstanceStateValidator : AbstractValidator<ChangeInsta
         RuleFor(c => c.Body.State)
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("state is required.")
-            .Must(s => ComponentStates.TryParse(s, out _))
-            .WithMessage(c => $"'{c.Body.State}' is not a state; use one of {string.Join(", ", Enum.GetValues<ComponentState>().Select(s => s.ToWire()))}.")
+            .MustBeAState()
             .OverridePropertyName("state");
         RuleFor(c => c.Body.Reason).MaximumLength(256).OverridePropertyName("reason")
             .WithMessage("reason must be at most 256 characters.");

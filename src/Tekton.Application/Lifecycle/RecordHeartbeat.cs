@@ -34,10 +34,9 @@ public sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbeat
     public RecordHeartbeatValidator()
     {
         RuleFor(h => h.Body.Status)
-            .Must(s => ComponentStates.TryParse(s, out _))
+            .MustBeAState()
             .When(h => h.Body.Status is not null)
-            .OverridePropertyName("status")
-            .WithMessage(h => $"'{h.Body.Status}' is not a state; use one of {string.Join(", ", Enum.GetValues<ComponentState>().Select(s => s.ToWire()))}.");
+            .OverridePropertyName("status");
         RuleFor(h => h.Body.Metrics)
             .Must(m => m!.Value.ValueKind == JsonValueKind.Object)
             .When(h => h.Body.Metrics is { ValueKind: not JsonValueKind.Null })

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
@@ -9,80 +8,69 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Tekton.Infrastructure.Tests.Persistence;
 
-public sealed class GroupCommitWriterTests : IAsyncLifetime
+public sealed class GroupCommitWriterTests : RegistryHostTest
 {
-    private RegistryHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await RegistryHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_host.Directory, recursive: true);
-    }
-
     [Fact]
     public async Task Concurrent_writes_are_committed_together_and_all_reach_the_disk()
     {
         var groups = new ConcurrentBag<int>();
-        using var listener = ListenToGroupSizes(groups, _host.Services.GetRequiredService<IMeterFactory>());
+        using var listener = ListenToGroupSizes(groups, Host.Services.GetRequiredService<IMeterFactory>());
 
-        var writes = Enumerable.Range(0, 300).Select(i => _host.Writer.WriteAsync(write => Register(write, $"c{i}")).AsTask()).ToArray();
+        var writes = Enumerable.Range(0, 300).Select(i => Host.Writer.WriteAsync(write => Register(write, $"c{i}")).AsTask()).ToArray();
         await Task.WhenAll(writes);
 
         groups.Sum().Should().Be(300, "every write was committed exactly once");
         groups.Max().Should().BeGreaterThan(1, "writes waiting together share one commit");
-        await using var db = _host.CreateDbContext();
+        await using var db = Host.CreateDbContext();
         (await db.Components.CountAsync()).Should().Be(300);
         (await db.Instances.CountAsync()).Should().Be(300);
         (await db.StateChanges.CountAsync()).Should().Be(300);
-        _host.Projection.Current.Count.Should().Be(300);
+        Host.Projection.Current.Count.Should().Be(300);
     }
 
     [Fact]
     public async Task A_broken_rule_fails_only_its_own_write()
     {
-        await _host.Writer.WriteAsync(write => Register(write, "hermes"));
+        await Host.Writer.WriteAsync(write => Register(write, "hermes"));
 
-        var good = _host.Writer.WriteAsync(write => Register(write, "engram")).AsTask();
-        var bad = _host.Writer.WriteAsync(write =>
+        var good = Host.Writer.WriteAsync(write => Register(write, "engram")).AsTask();
+        var bad = Host.Writer.WriteAsync(write =>
         {
             write.Find("hermes")!.Redefine(Definition("memory"), write.Now);
             return 0;
         }).AsTask();
-        var alsoGood = _host.Writer.WriteAsync(write => Register(write, "rhetor")).AsTask();
+        var alsoGood = Host.Writer.WriteAsync(write => Register(write, "rhetor")).AsTask();
 
         await good;
         await alsoGood;
         (await bad.Invoking(t => t).Should().ThrowAsync<TektonException>()).Which.Code.Should().Be(ErrorCode.ComponentAlreadyExists);
-        _host.Projection.Current.InRegistrationOrder.Select(c => c.ComponentId).Should().Equal("hermes", "engram", "rhetor");
-        _host.Projection.Current.Find("hermes")!.ComponentType.Should().Be("service");
+        Host.Projection.Current.InRegistrationOrder.Select(c => c.ComponentId).Should().Equal("hermes", "engram", "rhetor");
+        Host.Projection.Current.Find("hermes")!.ComponentType.Should().Be("service");
     }
 
     [Fact]
     public async Task An_unexpected_failure_abandons_the_group_and_reloads_what_the_disk_has()
     {
-        await _host.Writer.WriteAsync(write => Register(write, "hermes"));
+        await Host.Writer.WriteAsync(write => Register(write, "hermes"));
 
-        var failing = _host.Writer.WriteAsync<int>(write =>
+        var failing = Host.Writer.WriteAsync<int>(write =>
         {
             write.Find("hermes")!.Redefine(Definition("service", version: "9.9.9"), write.Now);
             throw new InvalidOperationException("bug in a change");
         }).AsTask();
 
         await failing.Invoking(t => t).Should().ThrowAsync<RegistryWriteFailedException>();
-        var version = await _host.Writer.WriteAsync(write => write.Find("hermes")!.Version);
+        var version = await Host.Writer.WriteAsync(write => write.Find("hermes")!.Version);
         version.Should().Be("1.0.0", "the half-made change was never committed, and memory was reloaded from the disk");
-        _host.Projection.Current.Find("hermes")!.Version.Should().Be("1.0.0");
+        Host.Projection.Current.Find("hermes")!.Version.Should().Be("1.0.0");
     }
 
     [Fact]
     public async Task A_commit_the_database_refuses_stores_nothing_and_the_writer_carries_on()
     {
-        await _host.Writer.WriteAsync(write => Register(write, "hermes"));
+        await Host.Writer.WriteAsync(write => Register(write, "hermes"));
 
-        var refused = _host.Writer.WriteAsync(write =>
+        var refused = Host.Writer.WriteAsync(write =>
         {
             Register(write, "engram");
             // The database refuses this row (NOT NULL), so the whole group's commit fails.
@@ -91,21 +79,21 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
         }).AsTask();
 
         await refused.Invoking(t => t).Should().ThrowAsync<RegistryWriteFailedException>();
-        _host.Projection.Current.Find("engram").Should().BeNull();
-        (await _host.Writer.WriteAsync(write => write.Find("engram") is null)).Should().BeTrue("memory was reloaded from the disk");
-        await _host.Writer.WriteAsync(write => Register(write, "rhetor"));
-        await using var db = _host.CreateDbContext();
+        Host.Projection.Current.Find("engram").Should().BeNull();
+        (await Host.Writer.WriteAsync(write => write.Find("engram") is null)).Should().BeTrue("memory was reloaded from the disk");
+        await Host.Writer.WriteAsync(write => Register(write, "rhetor"));
+        await using var db = Host.CreateDbContext();
         (await db.Components.Select(c => c.ComponentId).OrderBy(id => id).ToListAsync()).Should().Equal("hermes", "rhetor");
     }
 
     [Fact]
     public async Task Writes_in_flight_at_shutdown_are_finished_and_the_next_start_reads_them()
     {
-        var writes = Enumerable.Range(0, 50).Select(i => _host.Writer.WriteAsync(write => Register(write, $"late{i}")).AsTask()).ToArray();
-        await _host.StopAsync();
+        var writes = Enumerable.Range(0, 50).Select(i => Host.Writer.WriteAsync(write => Register(write, $"late{i}")).AsTask()).ToArray();
+        await Host.StopAsync();
         await Task.WhenAll(writes);
 
-        await using var restarted = await RegistryHost.StartAsync(_host.Directory);
+        await using var restarted = await RegistryHost.StartAsync(Host.Directory);
 
         restarted.Projection.Current.Count.Should().Be(50);
         restarted.Projection.Current.Find("late49")!.Instances.Should().ContainSingle();
@@ -114,10 +102,10 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
     [Fact]
     public async Task Instances_beyond_the_kept_history_are_deleted_from_the_disk()
     {
-        await _host.Writer.WriteAsync(write => Register(write, "flaky"));
+        await Host.Writer.WriteAsync(write => Register(write, "flaky"));
         for (var i = 0; i < 8; i++)
         {
-            await _host.Writer.WriteAsync(write =>
+            await Host.Writer.WriteAsync(write =>
             {
                 var component = write.Find("flaky")!;
                 var current = component.CurrentInstance!;
@@ -129,17 +117,17 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
             });
         }
 
-        await using var db = _host.CreateDbContext();
+        await using var db = Host.CreateDbContext();
         var rows = await db.Instances.Where(i => i.ComponentId == "flaky").ToListAsync();
         rows.Should().HaveCount(1 + Component.EndedInstancesKept);
         rows.Count(i => i.Status == ComponentState.Registered).Should().Be(1);
-        _host.Projection.Current.Find("flaky")!.Instances.Should().HaveCount(1 + Component.EndedInstancesKept);
+        Host.Projection.Current.Find("flaky")!.Instances.Should().HaveCount(1 + Component.EndedInstancesKept);
     }
 
     [Fact]
     public async Task Connections_use_WAL_full_sync_and_foreign_keys()
     {
-        await using var db = _host.CreateDbContext();
+        await using var db = Host.CreateDbContext();
         await db.Database.OpenConnectionAsync();
         var connection = db.Database.GetDbConnection();
 
@@ -151,11 +139,11 @@ public sealed class GroupCommitWriterTests : IAsyncLifetime
     [Fact]
     public async Task Boot_applies_every_committed_migration()
     {
-        await using var db = _host.CreateDbContext();
+        await using var db = Host.CreateDbContext();
 
         (await db.Database.GetPendingMigrationsAsync()).Should().BeEmpty();
         (await db.Database.GetAppliedMigrationsAsync()).Should().Equal(db.Database.GetMigrations());
-        File.Exists(_host.DatabasePath).Should().BeTrue("a relative Data Source is resolved against the content root");
+        File.Exists(Host.DatabasePath).Should().BeTrue("a relative Data Source is resolved against the content root");
     }
 
     private static int Register(RegistryWrite write, string id)

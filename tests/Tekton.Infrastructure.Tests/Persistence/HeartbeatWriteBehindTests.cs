@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,23 +7,12 @@ using Tekton.Infrastructure.Heartbeats;
 
 namespace Tekton.Infrastructure.Tests.Persistence;
 
-public sealed class HeartbeatWriteBehindTests : IAsyncLifetime
+public sealed class HeartbeatWriteBehindTests : RegistryHostTest
 {
-    private RegistryHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await RegistryHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_host.Directory, recursive: true);
-    }
-
     [Fact]
     public async Task Heartbeat_times_and_health_are_written_behind_by_the_flusher()
     {
-        var instance = await _host.Writer.WriteAsync(write =>
+        var instance = await Host.Writer.WriteAsync(write =>
         {
             var component = Component.Register("engram", new ComponentDefinition("Engram", "memory", "1.0.0", [], [], "localhost", null, null, "{}", 10, 30), 1, write.Now);
             write.Add(component);
@@ -34,16 +22,16 @@ public sealed class HeartbeatWriteBehindTests : IAsyncLifetime
             return added.InstanceUuid;
         });
         var at = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
-        _host.Services.GetRequiredService<HeartbeatTable>()
+        Host.Services.GetRequiredService<HeartbeatTable>()
             .Record(new HeartbeatRecord("engram", instance, at, null, new Dictionary<string, string> { ["database"] = "healthy" }));
 
-        var flusher = _host.Services.GetServices<IHostedService>().OfType<HeartbeatFlusher>().Single();
+        var flusher = Host.Services.GetServices<IHostedService>().OfType<HeartbeatFlusher>().Single();
         await flusher.FlushAsync(CancellationToken.None);
 
-        await using var db = _host.CreateDbContext();
+        await using var db = Host.CreateDbContext();
         var row = await db.Instances.SingleAsync(i => i.InstanceUuid == instance);
         row.LastHeartbeat.Should().Be(at);
         row.ReportedHealthJson.Should().Be("""{"database":"healthy"}""");
-        _host.Projection.Current.Find("engram")!.Current!.LastHeartbeat.Should().Be(at);
+        Host.Projection.Current.Find("engram")!.Current!.LastHeartbeat.Should().Be(at);
     }
 }
