@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Tekton.Application.Common;
 using Tekton.Application.Lifecycle;
+using Microsoft.Extensions.Configuration;
 
 namespace Tekton.Application;
 
@@ -27,6 +28,29 @@ public static class DependencyInjection
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RegistryProjection>();
         builder.Services.AddSingleton<HeartbeatTable>();
+
+        builder.Services.AddOptions<SupervisionOptions>().Bind(builder.Configuration.GetSection(SupervisionOptions.Section))
+            .Configure(o => o.Manifest ??= builder.Configuration["Tekton:Manifest"])
+            .Validate(o => o.ReadyAfterSeconds is >= 0 and <= 3600, "Tekton:Supervision:ReadyAfterSeconds must be between 0 and 3600.")
+            .Validate(o => o.DependencyTimeoutSeconds is >= 0 and <= 3600, "Tekton:Supervision:DependencyTimeoutSeconds must be between 0 and 3600.")
+            .Validate(o => o.HealthCheckIntervalSeconds is >= 0.1 and <= 3600, "Tekton:Supervision:HealthCheckIntervalSeconds must be between 0.1 and 3600.")
+            .Validate(o => o.HealthCheckTimeoutSeconds is >= 0.1 and <= 60, "Tekton:Supervision:HealthCheckTimeoutSeconds must be between 0.1 and 60.")
+            .Validate(o => o.HeartbeatSweepSeconds is >= 0.05 and <= 60, "Tekton:Supervision:HeartbeatSweepSeconds must be between 0.05 and 60.")
+            .Validate(o => o.LogFileMaxBytes >= 4096, "Tekton:Supervision:LogFileMaxBytes must be at least 4096.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ITektonAddress>(new ConfiguredTektonAddress(builder.Configuration["Tekton:Url"] ?? "http://127.0.0.1:8010"));
+        builder.Services.AddSingleton<SignalBoard>();
+        builder.Services.AddSingleton<HealthTable>();
+        builder.Services.AddSingleton<InstanceRunner>();
+        builder.Services.AddSingleton<StartupCoordinator>();
+        builder.Services.AddSingleton<HeartbeatExpiry>();
+        builder.Services.AddSingleton<HealthChecks>();
+
+        // Started in this order, after Infrastructure's (the database and the writer), and stopped in reverse.
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<InstanceRunner>());
+        builder.Services.AddHostedService<LifecycleBoot>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<HeartbeatExpiry>());
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<HealthChecks>());
         return builder;
     }
 }

@@ -4,7 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
+using Tekton.Application.Lifecycle;
+using Tekton.Infrastructure.Health;
 using Tekton.Infrastructure.Heartbeats;
+using Tekton.Infrastructure.Processes;
 using Tekton.Infrastructure.Persistence;
 
 namespace Tekton.Infrastructure;
@@ -36,6 +39,14 @@ public static class DependencyInjection
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService(provider => provider.GetRequiredService<GroupCommitWriter>());
         services.AddHostedService<HeartbeatFlusher>();
+
+        services.AddSingleton<LogFiles>();
+        services.AddSingleton<IInstanceLogs>(provider => provider.GetRequiredService<LogFiles>());
+        services.AddSingleton<IProcessSupervisor, ProcessSupervisor>();
+        services.AddHostedService<LogRotation>();
+        services.AddHttpClient(HttpHealthProbe.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+        services.AddSingleton<IHealthProbe, HttpHealthProbe>();
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

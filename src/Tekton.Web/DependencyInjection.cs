@@ -22,6 +22,7 @@ public static class DependencyInjection
         services.ConfigureHttpJsonOptions(options => TektonJsonContext.Configure(options.SerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
+        services.AddSingleton<Tekton.Application.Lifecycle.ITektonAddress, ServerAddress>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsExceptionHandler.CustomizeProblem);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 

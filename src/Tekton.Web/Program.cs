@@ -4,8 +4,9 @@ using Tekton.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddApplicationServices();
+// Infrastructure first: its hosted services (migrations, the registry writer) start before Application's (boot, supervision).
 builder.AddInfrastructureServices();
+builder.AddApplicationServices();
 builder.AddWebServices();
 
 var app = builder.Build();

@@ -36,8 +36,8 @@ public sealed class RegistryHost : IAsyncDisposable
         builder.Configuration["Tekton:Database:ConnectionString"] = "Data Source=tekton.db";
         builder.Configuration["Tekton:Heartbeats:FlushIntervalSeconds"] = "3600";
         builder.Logging.ClearProviders();
-        builder.AddApplicationServices();
         builder.AddInfrastructureServices();
+        builder.AddApplicationServices();
         var host = builder.Build();
         await host.StartAsync();
         return new RegistryHost(host, directory);

@@ -30,6 +30,10 @@ public sealed record ComponentView
 
     public double HeartbeatTimeout { get; init; }
 
+    public LaunchSpec? Launch { get; init; }
+
+    public bool Autostart { get; init; }
+
     public long RegistrationSequence { get; init; }
 
     public DateTimeOffset RegisteredAt { get; init; }
@@ -73,6 +77,16 @@ public sealed record InstanceView
     public DateTimeOffset? ReadyAt { get; init; }
 
     public DateTimeOffset? LastHeartbeat { get; init; }
+
+    public int? Pid { get; init; }
+
+    public long? ProcessStartTicks { get; init; }
+
+    public DateTimeOffset? LaunchedAt { get; init; }
+
+    public int RestartCount { get; init; }
+
+    public int? ExitCode { get; init; }
 
     /// <summary>The health map of the last heartbeat written behind.</summary>
     public IReadOnlyDictionary<string, string>? ReportedHealth { get; init; }

@@ -9,8 +9,41 @@ namespace Tekton.Application.Common;
 public sealed class RegistryProjection
 {
     private RegistrySnapshot _current = RegistrySnapshot.Empty;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public RegistrySnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Completes at the next publish; waiters re-check <see cref="Current"/> then, instead of polling.</summary>
+    public Task NextChange => Volatile.Read(ref _changed).Task;
+
+    /// <summary>Waits until <paramref name="condition"/> holds for the current snapshot; false when <paramref name="timeout"/> passes first.</summary>
+    public async Task<bool> WaitUntilAsync(Func<RegistrySnapshot, bool> condition, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var deadline = clock.GetUtcNow() + timeout;
+        while (true)
+        {
+            var next = NextChange;
+            if (condition(Current))
+            {
+                return true;
+            }
+
+            var left = deadline - clock.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            try
+            {
+                await next.WaitAsync(left, clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return condition(Current);
+            }
+        }
+    }
 
     /// <summary>Publishes the committed state of the given components (absent from <paramref name="registry"/> means removed).</summary>
     public void Publish(Registry registry, IEnumerable<string> changedIds)
@@ -30,6 +63,7 @@ public sealed class RegistryProjection
         }
 
         Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1));
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>Replaces the whole projection, as at boot or after the working set was reloaded.</summary>
@@ -42,5 +76,6 @@ public sealed class RegistryProjection
         }
 
         Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), Current.Version + 1));
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }

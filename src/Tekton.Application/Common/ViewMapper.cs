@@ -20,11 +20,15 @@ public static partial class ViewMapper
     [MapProperty(nameof(Component.MetadataJson), nameof(ComponentView.Metadata), Use = nameof(ParseMetadata))]
     [MapperIgnoreSource(nameof(Component.CurrentInstance))]
     [MapperIgnoreSource(nameof(Component.Status))]
+    [MapperIgnoreSource(nameof(Component.LiveInstances))]
     [MapperIgnoreTarget(nameof(ComponentView.Current))]
     private static partial ComponentView Map(Component component);
 
     [MapperIgnoreSource(nameof(ComponentInstance.ComponentId))]
     [MapperIgnoreSource(nameof(ComponentInstance.IsLive))]
+    [MapperIgnoreSource(nameof(ComponentInstance.IsSupervised))]
+    [MapperIgnoreSource(nameof(ComponentInstance.RestartHistory))]
+    [MapperIgnoreSource(nameof(ComponentInstance.Restarts))]
     [MapProperty(nameof(ComponentInstance.ReportedHealthJson), nameof(InstanceView.ReportedHealth), Use = nameof(ParseHealth))]
     private static partial InstanceView Map(ComponentInstance instance);
 

@@ -27,6 +27,9 @@ public static partial class Wire
     [GeneratedRegex(SemVerPattern + @"\z", RegexOptions.CultureInvariant)]
     public static partial Regex SemVer();
 
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant)]
+    public static partial Regex EnvironmentName();
+
     /// <summary>An uptime as <c>[d.]hh:mm:ss</c>, whole seconds.</summary>
     public static string Uptime(TimeSpan span)
     {

@@ -27,7 +27,12 @@ public sealed record InstanceSummary(
     [property: Description("RFC 3339 UTC time the instance was registered")] DateTimeOffset CreatedAt,
     [property: Description("RFC 3339 UTC time the instance last became ready; null if it never was")] DateTimeOffset? StartupTime,
     DateTimeOffset? LastHeartbeat,
-    [property: Description("Why the instance is in its state, when Tekton or a client gave a reason")] string? Reason);
+    [property: Description("Why the instance is in its state, when Tekton or a client gave a reason")] string? Reason,
+    [property: Description("Process id while Tekton supervises a running process for this instance")] int? Pid,
+    [property: Description("How often Tekton restarted this instance's process")] int RestartCount,
+    [property: Description("Exit code of the instance's last process, once it ended")] int? ExitCode,
+    [property: Description("RFC 3339 UTC time Tekton last launched a process for this instance")] DateTimeOffset? LaunchedAt,
+    [property: Description("RFC 3339 UTC time the instance entered its current status")] DateTimeOffset StatusChangedAt);
 
 /// <summary>The reference's Get Component Details answer.</summary>
 public sealed record ComponentDetails(
@@ -48,6 +53,8 @@ public sealed record ComponentDetails(
     [property: Description("Seconds between heartbeats the component promises")] double HeartbeatInterval,
     [property: Description("Seconds without a heartbeat before the component counts as missing")] double HeartbeatTimeout,
     DateTimeOffset RegisteredAt,
+    [property: Description("How Tekton starts the component; null when it starts itself")] LaunchBody? Launch,
+    bool Autostart,
     IReadOnlyList<InstanceSummary> Instances);
 
 /// <summary>The reference's Get Component Status answer.</summary>
@@ -91,18 +98,24 @@ public static class ComponentResponses
         view.HeartbeatInterval,
         view.HeartbeatTimeout,
         view.RegisteredAt,
+        view.Launch is { } launch ? LaunchBody.From(launch) : null,
+        view.Autostart,
         [.. view.Instances.OrderByDescending(i => i.CreatedAt).Select(i => new InstanceSummary(
-            i.InstanceUuid, i.Status.ToWire(), i.CreatedAt, i.ReadyAt, LastHeartbeat(i, heartbeats), i.StatusReason))]);
+            i.InstanceUuid, i.Status.ToWire(), i.CreatedAt, i.ReadyAt, LastHeartbeat(i, heartbeats), i.StatusReason, i.Pid, i.RestartCount, i.ExitCode, i.LaunchedAt, i.StatusChangedAt))]);
 
-    public static ComponentStatusResponse Status(ComponentView view, HeartbeatTable heartbeats, DateTimeOffset now)
+    public static ComponentStatusResponse Status(ComponentView view, HeartbeatTable heartbeats, HealthTable checks, DateTimeOffset now)
     {
         var current = view.Current;
         var health = new Dictionary<string, string>(StringComparer.Ordinal) { ["overall"] = Overall(view.Status) };
-        if (current is not null && (heartbeats.Latest(current.InstanceUuid)?.Health ?? current.ReportedHealth) is { } reported)
+        if (current is not null)
         {
-            foreach (var (name, state) in reported)
+            // What the component says in its heartbeats, then what its health endpoint answered.
+            foreach (var reported in new[] { heartbeats.Latest(current.InstanceUuid)?.Health ?? current.ReportedHealth, checks.Fields(current.InstanceUuid) })
             {
-                health.TryAdd(name, state);
+                foreach (var (name, state) in reported ?? new Dictionary<string, string>())
+                {
+                    health.TryAdd(name, state);
+                }
             }
         }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FluentValidation;
 using Mediator;
 using Tekton.Application.Common;
+using Tekton.Application.Lifecycle;
 using Tekton.Domain.Components;
 using Tekton.Domain.Dependencies;
 using Tekton.Domain.Errors;
@@ -55,6 +56,12 @@ public sealed record RegisterComponent : ICommand<RegisterComponentResult>, ITek
 
     [Description("Seconds without a heartbeat before the component counts as missing (default 30, at least heartbeat_interval)")]
     public double? HeartbeatTimeout { get; init; }
+
+    [Description("How Tekton starts this component as a supervised process (design §6.3)")]
+    public LaunchBody? Launch { get; init; }
+
+    [Description("Start this component when Tekton boots")]
+    public bool? Autostart { get; init; }
 
     [Description("Attach to this existing instance instead of creating a new one (set by processes Tekton launched)")]
     public Guid? InstanceUuid { get; init; }
@@ -120,6 +127,7 @@ public sealed class RegisterComponentValidator : AbstractValidator<RegisterCompo
             .Must((r, timeout) => timeout >= (r.HeartbeatInterval ?? ComponentDefinition.DefaultHeartbeatInterval))
             .When(r => r.HeartbeatTimeout is not null)
             .WithMessage("heartbeat_timeout must be at least heartbeat_interval.");
+        RuleFor(r => r.Launch!).SetValidator(new LaunchBodyValidator()).When(r => r.Launch is not null).OverridePropertyName("launch");
         RuleFor(r => r.InstanceUuid).NotEqual(Guid.Empty).When(r => r.InstanceUuid is not null)
             .WithMessage("instance_uuid must not be the empty UUID.");
     }
@@ -154,18 +162,8 @@ public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryPro
     public async ValueTask<RegisterComponentResult> Handle(RegisterComponent command, CancellationToken cancellationToken)
     {
         var id = command.ComponentId!;
-        var definition = new ComponentDefinition(
-            command.ComponentName!,
-            command.ComponentType!,
-            command.Version!,
-            [.. (command.Capabilities ?? []).OfType<string>()],
-            [.. (command.Dependencies ?? []).OfType<string>()],
-            command.Host ?? "localhost",
-            command.Port,
-            command.HealthCheck,
-            command.Metadata is { ValueKind: JsonValueKind.Object } metadata ? metadata.GetRawText() : "{}",
-            command.HeartbeatInterval ?? ComponentDefinition.DefaultHeartbeatInterval,
-            command.HeartbeatTimeout ?? Math.Max(ComponentDefinition.DefaultHeartbeatTimeout, 3 * (command.HeartbeatInterval ?? 0)));
+        var definition = Definition(command);
+
 
         var (created, instanceUuid) = await writer.WriteAsync<(bool, Guid)>(
             write =>
@@ -208,6 +206,22 @@ public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryPro
             Created = created,
         };
     }
+
+    /// <summary>The domain definition a validated registration declares, with the defaults filled in.</summary>
+    public static ComponentDefinition Definition(RegisterComponent command) => new(
+        command.ComponentName!,
+        command.ComponentType!,
+        command.Version!,
+        [.. (command.Capabilities ?? []).OfType<string>()],
+        [.. (command.Dependencies ?? []).OfType<string>()],
+        command.Host ?? "localhost",
+        command.Port,
+        command.HealthCheck,
+        command.Metadata is { ValueKind: JsonValueKind.Object } metadata ? metadata.GetRawText() : "{}",
+        command.HeartbeatInterval ?? ComponentDefinition.DefaultHeartbeatInterval,
+        command.HeartbeatTimeout ?? Math.Max(ComponentDefinition.DefaultHeartbeatTimeout, 3 * (command.HeartbeatInterval ?? 0)),
+        command.Launch?.ToSpec(),
+        command.Autostart ?? false);
 
     /// <summary>Only what this registration touches is examined: a whole-graph analysis per registration would cost O(n) each.</summary>
     private IReadOnlyList<string>? Warnings(string id)

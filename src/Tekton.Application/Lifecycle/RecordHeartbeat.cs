@@ -65,7 +65,24 @@ public sealed class RecordHeartbeatHandler(
         heartbeats.Record(new HeartbeatRecord(command.ComponentId, instance.InstanceUuid, clock.GetUtcNow(), metrics, command.Body.Health));
 
         var status = instance.Status;
-        if (command.Body.Status is { } reported && ComponentStates.TryParse(reported, out var state) && state != instance.Status)
+        if (instance is { Status: ComponentState.Degraded or ComponentState.Failed, StatusReason: ComponentInstance.HeartbeatMissed })
+        {
+            status = await writer.WriteAsync(
+                write =>
+                {
+                    var component = write.Find(command.ComponentId);
+                    var target = component?.FindInstance(instance.InstanceUuid);
+                    if (component is not null && target?.Recovered(ComponentInstance.HeartbeatMissed, component.ComponentType, write.Now) is { } change)
+                    {
+                        write.Record(change);
+                    }
+
+                    return target?.Status ?? instance.Status;
+                },
+                cancellationToken);
+        }
+
+        if (command.Body.Status is { } reported && ComponentStates.TryParse(reported, out var state) && state != status)
         {
             status = await writer.WriteAsync(
                 write =>

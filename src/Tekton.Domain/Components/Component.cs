@@ -46,6 +46,12 @@ public sealed class Component
     /// <summary>Seconds without a heartbeat after which the component counts as missing.</summary>
     public double HeartbeatTimeout { get; private set; }
 
+    /// <summary>How Tekton starts this component as a process; <c>null</c> for a component that starts itself.</summary>
+    public LaunchSpec? Launch { get; private set; }
+
+    /// <summary>Start this component when Tekton boots (design §6.3).</summary>
+    public bool Autostart { get; private set; }
+
     /// <summary>Position in registration order; breaks ties in the startup order (design §7).</summary>
     public long RegistrationSequence { get; private set; }
 
@@ -109,6 +115,9 @@ public sealed class Component
         return (instance, new StateChange(ComponentId, ComponentType, instanceUuid, null, ComponentState.Registered, at, "registered"));
     }
 
+    /// <summary>The instances that may still be running, newest first.</summary>
+    public IEnumerable<ComponentInstance> LiveInstances => _instances.Where(i => i.IsLive).OrderByDescending(i => i.CreatedAt);
+
     /// <summary>The record of this component leaving the registry.</summary>
     public StateChange Deregistered(DateTimeOffset at) =>
         new(ComponentId, ComponentType, CurrentInstance?.InstanceUuid, Status, null, at, "deregistered");
@@ -125,6 +134,8 @@ public sealed class Component
         MetadataJson = definition.MetadataJson;
         HeartbeatInterval = definition.HeartbeatInterval;
         HeartbeatTimeout = definition.HeartbeatTimeout;
+        Launch = definition.Launch;
+        Autostart = definition.Autostart;
         UpdatedAt = at;
     }
 

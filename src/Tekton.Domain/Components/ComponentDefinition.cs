@@ -12,7 +12,9 @@ public sealed record ComponentDefinition(
     string? HealthCheck,
     string MetadataJson,
     double HeartbeatInterval,
-    double HeartbeatTimeout)
+    double HeartbeatTimeout,
+    LaunchSpec? Launch = null,
+    bool Autostart = false)
 {
     /// <summary>Heartbeat defaults of design §6.2, in seconds.</summary>
     public const double DefaultHeartbeatInterval = 10;

@@ -46,4 +46,13 @@ public sealed class StateChange
     public DateTimeOffset Timestamp { get; private set; }
 
     public string? Reason { get; private set; }
+
+    /// <summary>The exit code, when the change was caused by a process ending.</summary>
+    public int? ExitCode { get; internal set; }
+
+    /// <summary>How often the instance had been restarted when the change happened.</summary>
+    public int? RestartCount { get; internal set; }
+
+    /// <summary>Seconds from launch to ready, on the change that made a launched instance ready.</summary>
+    public double? StartupDuration { get; internal set; }
 }

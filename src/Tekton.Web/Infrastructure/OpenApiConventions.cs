@@ -77,6 +77,7 @@ internal sealed class OpenApiConventions : IOperationProcessor, IDocumentProcess
         "404" => "Not found (1001 for an unknown component)",
         "409" => "Conflict (1003, 1004, 1005, 1007, 1011 or 1012)",
         "413" => "Body larger than 1 MiB (1007)",
+        "504" => "Timeout (1006)",
         "503" => "Unavailable",
         _ => status,
     };

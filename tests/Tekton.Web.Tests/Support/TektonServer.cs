@@ -17,12 +17,14 @@ namespace Tekton.Web.Tests.Support;
 public sealed class TektonServer : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
     private WebApplicationFactory<Program>? _factory;
 
-    private TektonServer(string dataDirectory, Dictionary<string, string?> settings)
+    private TektonServer(string dataDirectory, Dictionary<string, string?> settings, Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
         _settings = settings;
+        _services = services;
     }
 
     public string DataDirectory { get; }
@@ -35,7 +37,7 @@ public sealed class TektonServer : IAsyncDisposable
 
     public IServiceProvider Services => _factory!.Services;
 
-    public static async Task<TektonServer> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<TektonServer> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var directory = Directory.CreateTempSubdirectory("tekton-test-").FullName;
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -47,7 +49,7 @@ public sealed class TektonServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var server = new TektonServer(directory, all);
+        var server = new TektonServer(directory, all, services);
         await server.BootAsync();
         return server;
     }
@@ -117,6 +119,10 @@ public sealed class TektonServer : IAsyncDisposable
             }
 
             builder.UseEnvironment("Testing");
+            if (_services is not null)
+            {
+                builder.ConfigureServices(_services);
+            }
         });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();

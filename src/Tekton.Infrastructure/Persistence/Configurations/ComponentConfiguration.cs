@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Tekton.Domain.Components;
@@ -22,12 +23,17 @@ internal sealed class ComponentConfiguration : IEntityTypeConfiguration<Componen
         builder.Property(c => c.MetadataJson).HasColumnName("metadata");
         builder.Property(c => c.HeartbeatInterval).HasColumnName("heartbeat_interval");
         builder.Property(c => c.HeartbeatTimeout).HasColumnName("heartbeat_timeout");
+        builder.Property(c => c.Launch).HasColumnName("launch").HasConversion(
+            launch => launch == null ? null : JsonSerializer.Serialize(launch, PersistenceJson.Default.LaunchSpec),
+            json => json == null ? null : JsonSerializer.Deserialize(json, PersistenceJson.Default.LaunchSpec));
+        builder.Property(c => c.Autostart).HasColumnName("autostart");
         builder.Property(c => c.RegistrationSequence).HasColumnName("registration_sequence");
         builder.Property(c => c.RegisteredAt).HasColumnName("registered_at");
         builder.Property(c => c.UpdatedAt).HasColumnName("updated_at");
         builder.HasIndex(c => c.RegistrationSequence);
         builder.Ignore(c => c.CurrentInstance);
         builder.Ignore(c => c.Status);
+        builder.Ignore(c => c.LiveInstances);
 
         builder.HasMany(c => c.Instances)
             .WithOne()

@@ -19,7 +19,15 @@ internal sealed class ComponentInstanceConfiguration : IEntityTypeConfiguration<
         builder.Property(i => i.ReadyAt).HasColumnName("ready_at");
         builder.Property(i => i.LastHeartbeat).HasColumnName("last_heartbeat");
         builder.Property(i => i.ReportedHealthJson).HasColumnName("reported_health");
+        builder.Property(i => i.Pid).HasColumnName("pid");
+        builder.Property(i => i.ProcessStartTicks).HasColumnName("process_start_ticks");
+        builder.Property(i => i.LaunchedAt).HasColumnName("launched_at");
+        builder.Property(i => i.RestartCount).HasColumnName("restart_count");
+        builder.PrimitiveCollection(i => i.RestartHistory).HasColumnName("restart_history");
+        builder.Property(i => i.ExitCode).HasColumnName("exit_code");
         builder.Ignore(i => i.IsLive);
+        builder.Ignore(i => i.IsSupervised);
+        builder.Ignore(i => i.Restarts);
         builder.HasIndex(i => i.ComponentId);
     }
 }

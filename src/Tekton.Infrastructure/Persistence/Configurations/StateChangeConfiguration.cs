@@ -18,6 +18,9 @@ internal sealed class StateChangeConfiguration : IEntityTypeConfiguration<StateC
         builder.Property(s => s.NewState).HasColumnName("new_state");
         builder.Property(s => s.Timestamp).HasColumnName("timestamp");
         builder.Property(s => s.Reason).HasColumnName("reason").HasMaxLength(256);
+        builder.Property(s => s.ExitCode).HasColumnName("exit_code");
+        builder.Property(s => s.RestartCount).HasColumnName("restart_count");
+        builder.Property(s => s.StartupDuration).HasColumnName("startup_duration");
         builder.HasIndex(s => new { s.ComponentId, s.Id });
     }
 }

@@ -24,6 +24,10 @@ namespace Tekton.Infrastructure.Persistence.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("component_id");
 
+                    b.Property<bool>("Autostart")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("autostart");
+
                     b.PrimitiveCollection<string>("Capabilities")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -64,6 +68,10 @@ namespace Tekton.Infrastructure.Persistence.Migrations
                         .HasMaxLength(253)
                         .HasColumnType("TEXT")
                         .HasColumnName("host");
+
+                    b.Property<string>("Launch")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("launch");
 
                     b.Property<string>("MetadataJson")
                         .IsRequired()
@@ -115,9 +123,25 @@ namespace Tekton.Infrastructure.Persistence.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("exit_code");
+
                     b.Property<long?>("LastHeartbeat")
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_heartbeat");
+
+                    b.Property<long?>("LaunchedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("launched_at");
+
+                    b.Property<int?>("Pid")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pid");
+
+                    b.Property<long?>("ProcessStartTicks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_start_ticks");
 
                     b.Property<long?>("ReadyAt")
                         .HasColumnType("INTEGER")
@@ -126,6 +150,15 @@ namespace Tekton.Infrastructure.Persistence.Migrations
                     b.Property<string>("ReportedHealthJson")
                         .HasColumnType("TEXT")
                         .HasColumnName("reported_health");
+
+                    b.Property<int>("RestartCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("restart_count");
+
+                    b.PrimitiveCollection<string>("RestartHistory")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("restart_history");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -168,6 +201,10 @@ namespace Tekton.Infrastructure.Persistence.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("component_type");
 
+                    b.Property<int?>("ExitCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("exit_code");
+
                     b.Property<Guid?>("InstanceUuid")
                         .HasColumnType("TEXT")
                         .HasColumnName("instance_uuid");
@@ -186,6 +223,14 @@ namespace Tekton.Infrastructure.Persistence.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("reason");
+
+                    b.Property<int?>("RestartCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("restart_count");
+
+                    b.Property<double?>("StartupDuration")
+                        .HasColumnType("REAL")
+                        .HasColumnName("startup_duration");
 
                     b.Property<long>("Timestamp")
                         .HasColumnType("INTEGER")

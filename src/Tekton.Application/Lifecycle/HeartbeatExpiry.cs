@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Tekton.Application.Common;
+using Tekton.Application.Components;
+using Tekton.Domain.Components;
+
+namespace Tekton.Application.Lifecycle;
+
+/// <summary>
+/// Design §6.2: no heartbeat for one heartbeat_timeout makes a ready instance degraded, for two makes it failed
+/// (reason <c>heartbeat_missed</c>); the next heartbeat makes it ready again. Instances that never sent a
+/// heartbeat are left to their health check. Time comes from <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class HeartbeatExpiry(
+    RegistryProjection projection,
+    HeartbeatTable heartbeats,
+    IRegistryWriter writer,
+    TimeProvider clock,
+    IOptions<SupervisionOptions> options) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSweepSeconds), clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await SweepAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>Moves every instance whose heartbeat is overdue one step down; returns how many moved.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var overdue = new List<(string ComponentId, Guid InstanceUuid)>();
+        foreach (var view in projection.Current.ById.Values)
+        {
+            foreach (var instance in view.Instances)
+            {
+                if (IsOverdue(view, instance, now))
+                {
+                    overdue.Add((view.ComponentId, instance.InstanceUuid));
+                }
+            }
+        }
+
+        if (overdue.Count == 0)
+        {
+            return 0;
+        }
+
+        return await writer.WriteAsync(
+            write =>
+            {
+                var moved = 0;
+                foreach (var (componentId, instanceUuid) in overdue)
+                {
+                    var component = write.Find(componentId);
+                    var instance = component?.FindInstance(instanceUuid);
+                    var view = projection.Current.Find(componentId)?.FindInstance(instanceUuid);
+                    if (component is null || instance is null || view is null || !IsOverdue(component.HeartbeatTimeout, view, instance.Status, instance.StatusReason, write.Now))
+                    {
+                        continue;
+                    }
+
+                    if (instance.Missed(ComponentInstance.HeartbeatMissed, component.ComponentType, write.Now) is { } change)
+                    {
+                        write.Record(change);
+                        moved++;
+                    }
+                }
+
+                return moved;
+            },
+            cancellationToken);
+    }
+
+    private bool IsOverdue(ComponentView view, InstanceView instance, DateTimeOffset now) =>
+        IsOverdue(view.HeartbeatTimeout, instance, instance.Status, instance.StatusReason, now);
+
+    private bool IsOverdue(double timeoutSeconds, InstanceView instance, ComponentState status, string? reason, DateTimeOffset now)
+    {
+        if (ComponentResponses.LastHeartbeat(instance, heartbeats) is not { } last)
+        {
+            return false;
+        }
+
+        var timeout = TimeSpan.FromSeconds(timeoutSeconds);
+        return status switch
+        {
+            ComponentState.Ready => now - last > timeout,
+            ComponentState.Degraded => reason == ComponentInstance.HeartbeatMissed && now - last > 2 * timeout,
+            _ => false,
+        };
+    }
+}

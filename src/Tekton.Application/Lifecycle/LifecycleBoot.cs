@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tekton.Application.Common;
+using Tekton.Application.Components;
+using Tekton.Domain.Components;
+using Tekton.Domain.Errors;
+
+namespace Tekton.Application.Lifecycle;
+
+/// <summary>The manifest file: <c>{"components": [registration, ...]}</c>, each entry shaped like a registration.</summary>
+public sealed record ManifestFile(IReadOnlyList<RegisterComponent> Components);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(ManifestFile))]
+internal sealed partial class ManifestJson : JsonSerializerContext;
+
+/// <summary>
+/// What Tekton does at boot (design §6.3), before the server listens: upsert the manifest's components and
+/// re-adopt every supervised process that is still the same process (pid plus start time). Once the server
+/// answers: mark instances whose process is gone and apply their restart policy, then start the autostart
+/// components in startup order. An instance is never launched while its old process may still run.
+/// </summary>
+public sealed partial class LifecycleBoot(
+    IRegistryWriter writer,
+    RegistryProjection projection,
+    InstanceRunner runner,
+    StartupCoordinator coordinator,
+    IValidator<RegisterComponent> validator,
+    IHostApplicationLifetime lifetime,
+    IOptions<SupervisionOptions> options,
+    ILogger<LifecycleBoot> logger) : IHostedService
+{
+    private Task _afterStart = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Manifest is { Length: > 0 } manifest)
+        {
+            await ApplyManifestAsync(manifest, cancellationToken);
+        }
+
+        var lost = ReadoptProcesses();
+        lifetime.ApplicationStarted.Register(() => _afterStart = AfterStartAsync(lost, runner.Stopping));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) =>
+        await _afterStart.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+
+    private async Task ApplyManifestAsync(string path, CancellationToken cancellationToken)
+    {
+        ManifestFile file;
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            file = await JsonSerializer.DeserializeAsync(stream, ManifestJson.Default.ManifestFile, cancellationToken)
+                ?? throw new InvalidOperationException("the file is empty");
+        }
+        catch (Exception exception) when (exception is IOException or JsonException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"Tekton:Manifest '{path}' cannot be read: {exception.Message}", exception);
+        }
+
+        var problems = new List<string>();
+        for (var i = 0; i < file.Components.Count; i++)
+        {
+            var result = await validator.ValidateAsync(file.Components[i], cancellationToken);
+            problems.AddRange(result.Errors.Select(e => $"components[{i}] ({file.Components[i].ComponentId}): {e.ErrorMessage}"));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException($"Tekton:Manifest '{path}' is invalid:\n  " + string.Join("\n  ", problems));
+        }
+
+        await writer.WriteAsync(
+            write =>
+            {
+                foreach (var entry in file.Components)
+                {
+                    var definition = RegisterComponentHandler.Definition(entry);
+                    if (write.Find(entry.ComponentId!) is { } existing)
+                    {
+                        existing.Redefine(definition, write.Now);
+                    }
+                    else
+                    {
+                        write.Add(Component.Register(entry.ComponentId!, definition, write.NextRegistrationSequence(), write.Now));
+                    }
+                }
+
+                return 0;
+            },
+            cancellationToken);
+        LogManifest(path, file.Components.Count);
+    }
+
+    /// <summary>Adopts live processes; returns the supervised instances whose process is gone.</summary>
+    private List<(string ComponentId, Guid InstanceUuid)> ReadoptProcesses()
+    {
+        var lost = new List<(string, Guid)>();
+        foreach (var view in projection.Current.InRegistrationOrder)
+        {
+            foreach (var instance in view.Instances.Where(i => i.Status.IsLive() && i.Pid is not null))
+            {
+                if (!runner.Adopt(view.ComponentId, instance.InstanceUuid, instance.Pid!.Value, instance.ProcessStartTicks ?? -1))
+                {
+                    lost.Add((view.ComponentId, instance.InstanceUuid));
+                }
+            }
+        }
+
+        return lost;
+    }
+
+    private async Task AfterStartAsync(List<(string ComponentId, Guid InstanceUuid)> lost, CancellationToken stopping)
+    {
+        try
+        {
+            foreach (var (componentId, instanceUuid) in lost)
+            {
+                await runner.RecoverLostAsync(componentId, instanceUuid, stopping);
+            }
+
+            foreach (var componentId in projection.Current.Dependencies.StartupOrder)
+            {
+                if (projection.Current.Find(componentId) is { Autostart: true, Launch: not null } view && !view.Status.SatisfiesDependents())
+                {
+                    var started = await coordinator.StartAsync(componentId, TimeSpan.FromSeconds(options.Value.DependencyTimeoutSeconds), stopping);
+                    await started.Completion;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (TektonException exception)
+        {
+            LogAutostartFailed(exception.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Manifest {Path}: {Count} components upserted")]
+    private partial void LogManifest(string path, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Autostart stopped: {Reason}")]
+    private partial void LogAutostartFailed(string reason);
+}

@@ -1,0 +1,48 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.Extensions.Options;
+using Tekton.Domain.Errors;
+
+namespace Tekton.Application.Lifecycle;
+
+/// <summary>Starts a component and, first, its dependencies (design §6.3). With <see cref="Wait"/> it answers when ready or failed.</summary>
+public sealed record StartComponent(string ComponentId, bool Wait, double? DependencyTimeout) : ICommand<StartComponentResult>;
+
+public sealed record StartComponentResult(bool Success, string Message, Guid InstanceUuid);
+
+public sealed class StartComponentValidator : AbstractValidator<StartComponent>
+{
+    public StartComponentValidator() =>
+        RuleFor(s => s.DependencyTimeout).InclusiveBetween(0, 3600).When(s => s.DependencyTimeout is not null)
+            .OverridePropertyName("dependency_timeout").WithMessage("dependency_timeout must be between 0 and 3600 seconds.");
+}
+
+public sealed class StartComponentHandler(StartupCoordinator coordinator, IOptions<SupervisionOptions> options)
+    : ICommandHandler<StartComponent, StartComponentResult>
+{
+    public async ValueTask<StartComponentResult> Handle(StartComponent command, CancellationToken cancellationToken)
+    {
+        var dependencyTimeout = TimeSpan.FromSeconds(command.DependencyTimeout ?? options.Value.DependencyTimeoutSeconds);
+        var operation = await coordinator.StartAsync(command.ComponentId, dependencyTimeout, cancellationToken);
+        if (operation.AlreadyRunning)
+        {
+            return new StartComponentResult(true, "Component already running", operation.InstanceUuid);
+        }
+
+        if (!command.Wait)
+        {
+            return new StartComponentResult(true, "Component starting", operation.InstanceUuid);
+        }
+
+        try
+        {
+            await operation.Completion.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TektonException(ErrorCode.GeneralError, "Tekton is shutting down; the start was abandoned.");
+        }
+
+        return new StartComponentResult(true, "Component started", operation.InstanceUuid);
+    }
+}

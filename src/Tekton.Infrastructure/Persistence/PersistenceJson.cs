@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+using Tekton.Domain.Components;
+
+namespace Tekton.Infrastructure.Persistence;
+
+/// <summary>Values stored as JSON columns, serialized by generated code.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(LaunchSpec))]
+internal sealed partial class PersistenceJson : JsonSerializerContext;

@@ -1,0 +1,119 @@
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tekton.Application.Lifecycle;
+
+namespace Tekton.Infrastructure.Processes;
+
+/// <summary>
+/// The stdout and stderr of supervised instances, one file per instance under the log directory
+/// (<c>{component_id}/{instance_uuid}.log</c>). Reading the tail seeks from the end, so memory stays bounded
+/// however much a process writes.
+/// </summary>
+internal sealed class LogFiles(IOptions<SupervisionOptions> options, DependencyInjection.SqliteConnectionString database) : IInstanceLogs
+{
+    public string Directory { get; } = options.Value.LogDirectory is { Length: > 0 } configured
+        ? Path.GetFullPath(configured)
+        : Path.Combine(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.Value).DataSource) is { Length: > 0 } dataDirectory
+            ? dataDirectory : System.IO.Directory.GetCurrentDirectory(), "logs");
+
+    public string PathFor(string componentId, Guid instanceUuid) => Path.Combine(Directory, componentId, $"{instanceUuid}.log");
+
+    public IReadOnlyList<string> Tail(string componentId, Guid instanceUuid, int lines)
+    {
+        var path = PathFor(componentId, instanceUuid);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        const int Chunk = 64 * 1024;
+        var end = file.Length;
+        var position = end;
+        var newlines = 0;
+        var buffer = new byte[Chunk];
+        while (position > 0 && newlines <= lines)
+        {
+            var read = (int)Math.Min(Chunk, position);
+            position -= read;
+            file.Position = position;
+            file.ReadExactly(buffer, 0, read);
+            for (var i = read - 1; i >= 0; i--)
+            {
+                if (buffer[i] == '\n' && position + i != end - 1 && ++newlines > lines)
+                {
+                    position += i + 1;
+                    break;
+                }
+            }
+        }
+
+        file.Position = position;
+        var text = new byte[end - position];
+        file.ReadExactly(text);
+        var all = Encoding.UTF8.GetString(text).TrimEnd('\n').Split('\n');
+        return all.Length == 1 && all[0].Length == 0 ? [] : all[^Math.Min(lines, all.Length)..];
+    }
+}
+
+/// <summary>Rotates log files that grew past <see cref="SupervisionOptions.LogFileMaxBytes"/> (copy, then truncate: the process appends on), keeping three.</summary>
+internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOptions> options, TimeProvider clock, ILogger<LogRotation> logger) : BackgroundService
+{
+    private const int Kept = 3;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                RotateOversized();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    internal void RotateOversized()
+    {
+        if (!Directory.Exists(logs.Directory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(logs.Directory, "*.log", SearchOption.AllDirectories))
+        {
+            try
+            {
+                if (new FileInfo(file).Length <= options.Value.LogFileMaxBytes)
+                {
+                    continue;
+                }
+
+                for (var i = Kept - 1; i >= 1; i--)
+                {
+                    if (File.Exists($"{file}.{i}"))
+                    {
+                        File.Move($"{file}.{i}", $"{file}.{i + 1}", overwrite: true);
+                    }
+                }
+
+                File.Copy(file, $"{file}.1", overwrite: true);
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                stream.SetLength(0);
+            }
+            catch (IOException exception)
+            {
+                LogRotateFailed(exception, file);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rotating log file {File} failed")]
+    private partial void LogRotateFailed(Exception exception, string file);
+}
