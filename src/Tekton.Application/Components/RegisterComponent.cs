@@ -186,7 +186,10 @@ public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryPro
                 }
                 else
                 {
-                    component.Redefine(definition, write.Now);
+                    // launch and autostart belong to the operator: a component registering itself leaves them as they are.
+                    component.Redefine(
+                        definition with { Launch = definition.Launch ?? component.Launch, Autostart = command.Autostart ?? component.Autostart },
+                        write.Now);
                 }
 
                 if (command.InstanceUuid is { } attach && component.FindInstance(attach) is not null)
