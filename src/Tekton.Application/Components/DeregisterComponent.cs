@@ -8,11 +8,13 @@ namespace Tekton.Application.Components;
 /// <summary>Removes a component and its instances from the registry.</summary>
 public sealed record DeregisterComponent(string ComponentId) : ICommand<OperationResult>;
 
-public sealed class DeregisterComponentHandler(IRegistryWriter writer, HeartbeatTable heartbeats)
+public sealed class DeregisterComponentHandler(IRegistryWriter writer, HeartbeatTable heartbeats, InstanceRunner runner)
     : ICommandHandler<DeregisterComponent, OperationResult>
 {
     public async ValueTask<OperationResult> Handle(DeregisterComponent command, CancellationToken cancellationToken)
     {
+        // Supervised processes are stopped first; external instances get the shutdown signal.
+        await runner.StopAllAsync(command.ComponentId, cancellationToken);
         var instances = await writer.WriteAsync(
             write =>
             {

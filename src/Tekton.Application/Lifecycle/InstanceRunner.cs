@@ -103,6 +103,28 @@ public sealed partial class InstanceRunner(
         return true;
     }
 
+    /// <summary>Stops every instance of a component that may still run, before it leaves the registry (design §5).</summary>
+    public async Task StopAllAsync(string componentId, CancellationToken cancellationToken)
+    {
+        if (projection.Current.Find(componentId) is not { } view)
+        {
+            return;
+        }
+
+        var timeout = TimeSpan.FromSeconds(view.Launch?.StopTimeout ?? 30);
+        foreach (var instance in view.Instances.Where(i => i.Status.IsLive() || processes.IsRunning(i.InstanceUuid)))
+        {
+            if (processes.IsRunning(instance.InstanceUuid))
+            {
+                await StopInstanceAsync(componentId, instance.InstanceUuid, timeout, force: false, cancellationToken);
+            }
+            else
+            {
+                signals.Post(instance.InstanceUuid, new ControlSignal("shutdown", false, timeout.TotalSeconds, clock.GetUtcNow()));
+            }
+        }
+    }
+
     /// <summary>
     /// An instance whose process ended while Tekton was down: it is failed, and its restart policy decides
     /// whether a new process is launched.
@@ -136,7 +158,7 @@ public sealed partial class InstanceRunner(
     /// </summary>
     public async Task StopInstanceAsync(string componentId, Guid instanceUuid, TimeSpan timeout, bool force, CancellationToken cancellationToken)
     {
-        var (supervised, everRan) = await writer.WriteAsync(
+        var (launchedByTekton, everRan) = await writer.WriteAsync(
             write =>
             {
                 var component = write.Find(componentId) ?? throw TektonException.ComponentNotFound(componentId);
@@ -148,7 +170,7 @@ public sealed partial class InstanceRunner(
                     write.Record(change);
                 }
 
-                return (instance.IsSupervised, ran);
+                return (instance.IsSupervised || instance.LaunchedAt is not null, ran);
             },
             cancellationToken);
 
@@ -158,10 +180,11 @@ public sealed partial class InstanceRunner(
             await processes.TerminateAsync(instanceUuid, timeout, force, cancellationToken);
             await projection.WaitUntilAsync(s => IsStopped(s, componentId, instanceUuid), TimeSpan.FromSeconds(10), clock, cancellationToken);
         }
-        else if (supervised || force || !everRan)
+        else if (launchedByTekton || force || !everRan)
         {
-            // Nothing to wait for: no process of ours runs, or the instance never showed a sign of running.
-            var reason = supervised ? "process not running" : force ? "stopped (force)" : "stopped (never reported running)";
+            // Nothing to wait for: Tekton's process for it is not running (it ended, or waits to be restarted),
+            // or the instance never showed a sign of running.
+            var reason = launchedByTekton ? "process not running" : force ? "stopped (force)" : "stopped (never reported running)";
             await MarkStoppedAsync(componentId, instanceUuid, reason, cancellationToken);
         }
         else if (!await projection.WaitUntilAsync(s => IsStopped(s, componentId, instanceUuid), timeout, clock, cancellationToken))
@@ -280,7 +303,9 @@ public sealed partial class InstanceRunner(
         }
 
         await Task.Delay(decision.Delay, clock, stopping);
-        if (projection.Current.Find(componentId)?.FindInstance(instanceUuid)?.Status == ComponentState.Failed)
+
+        // Restart only if nothing changed meanwhile: still failed, and no newer instance was started instead.
+        if (projection.Current.Find(componentId) is { Current: { Status: ComponentState.Failed } current } && current.InstanceUuid == instanceUuid)
         {
             try
             {

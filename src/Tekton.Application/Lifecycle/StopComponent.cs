@@ -42,7 +42,7 @@ public sealed class StopComponentHandler(InstanceRunner runner, RegistryProjecti
         var force = command.Body.Force ?? false;
         var targets = command.Body.InstanceUuid is { } uuid
             ? [view.FindInstance(uuid) ?? throw TektonException.InstanceNotFound(command.ComponentId, uuid)]
-            : view.Instances.Where(i => i.Status.IsLive()).ToList();
+            : view.Instances.Where(MayRun).ToList();
         if (targets.All(i => i.Status == ComponentState.Stopped))
         {
             return new OperationResult(true, "Component already stopped");
@@ -74,9 +74,13 @@ public sealed class StopComponentHandler(InstanceRunner runner, RegistryProjecti
         return new OperationResult(true, "Component stopped successfully");
     }
 
+    /// <summary>Live instances, and failed ones that Tekton launched and may still restart.</summary>
+    private static bool MayRun(InstanceView instance) =>
+        instance.Status.IsLive() || (instance.Status == ComponentState.Failed && instance.LaunchedAt is not null);
+
     private async Task StopAllAsync(ComponentView? view, StopBody body, bool force, CancellationToken cancellationToken)
     {
-        foreach (var instance in view?.Instances.Where(i => i.Status.IsLive()) ?? [])
+        foreach (var instance in view?.Instances.Where(MayRun) ?? [])
         {
             await runner.StopInstanceAsync(view!.ComponentId, instance.InstanceUuid, Timeout(view, body), force, cancellationToken);
         }
