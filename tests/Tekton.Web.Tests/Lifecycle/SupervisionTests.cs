@@ -235,6 +235,23 @@ public sealed class SupervisionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Force_kills_at_once_and_ignores_running_dependents()
+    {
+        await RegisterLaunchedAsync("hermes", [], "trap '' TERM; " + Forever);
+        await RegisterLaunchedAsync("engram", ["hermes"], Forever);
+        await StartAsync("engram");
+
+        var watch = Stopwatch.StartNew();
+        using var stop = await _server.PostJsonAsync("/api/tekton/components/hermes/stop", """{"force":true,"timeout":30}""");
+        watch.Stop();
+
+        stop.StatusCode.Should().Be(HttpStatusCode.OK, await stop.Content.ReadAsStringAsync());
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "force does not wait for the timeout");
+        Instance("hermes")!["status"]!.GetValue<string>().Should().Be("stopped");
+        Instance("engram")!["status"]!.GetValue<string>().Should().Be("ready", "force stops only what was asked");
+    }
+
+    [Fact]
     public async Task Deregistering_a_running_component_stops_its_process_first()
     {
         await RegisterLaunchedAsync("hermes", [], Forever);
