@@ -37,7 +37,8 @@ fi
 
 echo "== .NET test suites"
 status=0
-dotnet test Tekton.sln -c Debug --no-build -nologo \
+# A test that hangs fails after the limit (with a dump) instead of holding the run until CI's own timeout.
+dotnet test Tekton.sln -c Debug --no-build -nologo --blame-hang-timeout 10m \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 
 line=$(summary 0)

@@ -45,7 +45,8 @@ public static class DependencyInjection
         services.AddSingleton<IProcessSupervisor, ProcessSupervisor>();
         services.AddHostedService<LogRotation>();
         services.AddHttpClient(HttpHealthProbe.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false })
+            .RemoveAllLoggers();
         services.AddSingleton<IHealthProbe, HttpHealthProbe>();
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
@@ -18,25 +17,13 @@ public sealed class HealthChecks(
     IRegistryWriter writer,
     IProcessSupervisor processes,
     TimeProvider clock,
-    IOptions<SupervisionOptions> options) : BackgroundService
+    IOptions<SupervisionOptions> options) : PeriodicService(clock)
 {
     public const int FailuresToDegrade = 3;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HealthCheckIntervalSeconds), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await CheckAllAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.HealthCheckIntervalSeconds);
+
+    protected override Task TickAsync(CancellationToken cancellationToken) => CheckAllAsync(cancellationToken);
 
     public async Task CheckAllAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Application.Components;
@@ -16,28 +15,16 @@ public sealed class HeartbeatExpiry(
     HeartbeatTable heartbeats,
     IRegistryWriter writer,
     TimeProvider clock,
-    IOptions<SupervisionOptions> options) : BackgroundService
+    IOptions<SupervisionOptions> options) : PeriodicService(clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.HeartbeatSweepSeconds), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await SweepAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.HeartbeatSweepSeconds);
+
+    protected override Task TickAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
 
     /// <summary>Moves every instance whose heartbeat is overdue one step down; returns how many moved.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var overdue = new List<(string ComponentId, Guid InstanceUuid)>();
         foreach (var view in projection.Current.ById.Values)
         {

@@ -26,6 +26,7 @@ public sealed partial class InstanceRunner(
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Guid, Task> _watchers = new();
+    private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _pendingRestarts = new();
 
     public CancellationToken Stopping => _stopping.Token;
 
@@ -33,11 +34,18 @@ public sealed partial class InstanceRunner(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
         if (options.Value.StopProcessesOnShutdown)
         {
-            await processes.TerminateAllAsync(TimeSpan.FromSeconds(5));
+            // Stopped the regular way, so that they are recorded stopped and the next boot does not restart them.
+            var running = projection.Current.ById.Values
+                .SelectMany(v => v.Instances.Where(i => processes.IsRunning(i.InstanceUuid)).Select(i => (v.ComponentId, i.InstanceUuid)));
+            await Task.WhenAll(running.Select(r =>
+                StopInstanceAsync(r.ComponentId, r.InstanceUuid, TimeSpan.FromSeconds(5), force: false, CancellationToken.None)
+                    .ContinueWith(_ => { }, TaskScheduler.Default)));
+            await processes.TerminateAllAsync(TimeSpan.FromSeconds(1));
         }
+
+        await _stopping.CancelAsync();
 
         await Task.WhenAll(_watchers.Values).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
@@ -158,6 +166,11 @@ public sealed partial class InstanceRunner(
     /// </summary>
     public async Task StopInstanceAsync(string componentId, Guid instanceUuid, TimeSpan timeout, bool force, CancellationToken cancellationToken)
     {
+        if (_pendingRestarts.TryRemove(instanceUuid, out var pendingRestart))
+        {
+            await pendingRestart.CancelAsync();
+        }
+
         var (launchedByTekton, everRan) = await writer.WriteAsync(
             write =>
             {
@@ -266,7 +279,7 @@ public sealed partial class InstanceRunner(
 
         if (Initializing(projection.Current))
         {
-            await FailAsync(componentId, instanceUuid, $"startup timeout: not ready within {launch.StartupTimeout} s", CancellationToken.None);
+            await FailAsync(componentId, instanceUuid, $"{ComponentInstance.StartupTimeout}: not ready within {launch.StartupTimeout} s", CancellationToken.None);
             await processes.TerminateAsync(instanceUuid, TimeSpan.Zero, force: true, CancellationToken.None);
         }
     }
@@ -282,15 +295,17 @@ public sealed partial class InstanceRunner(
                     return null;
                 }
 
-                var failedBefore = instance is { Status: ComponentState.Failed, StatusReason: ComponentInstance.HealthCheckFailed };
+                // A process that ended on its own follows its restart policy, unless a stop was asked for or
+                // Tekton ended it for not becoming ready in time.
+                var onItsOwn = instance.Status is not (ComponentState.Stopping or ComponentState.Stopped)
+                    && !(instance.Status == ComponentState.Failed && instance.StatusReason?.StartsWith(ComponentInstance.StartupTimeout, StringComparison.Ordinal) == true);
                 var uptime = write.Now - (instance.LaunchedAt ?? write.Now);
-                var change = instance.Exited(exitCode, component.ComponentType, write.Now);
-                if (change is not null)
+                if (instance.Exited(exitCode, component.ComponentType, write.Now) is { } change)
                 {
                     write.Record(change);
                 }
 
-                return (change?.NewState == ComponentState.Failed || failedBefore) && component.Launch is { } launch
+                return onItsOwn && component.Launch is { } launch
                     ? RestartDecision.Decide(launch, exitCode, instance.Restarts, uptime, write.Now)
                     : null;
             },
@@ -302,10 +317,23 @@ public sealed partial class InstanceRunner(
             return;
         }
 
-        await Task.Delay(decision.Delay, clock, stopping);
+        using var pending = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _pendingRestarts[instanceUuid] = pending;
+        try
+        {
+            await Task.Delay(decision.Delay, clock, pending.Token);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return;
+        }
+        finally
+        {
+            _pendingRestarts.TryRemove(new KeyValuePair<Guid, CancellationTokenSource>(instanceUuid, pending));
+        }
 
-        // Restart only if nothing changed meanwhile: still failed, and no newer instance was started instead.
-        if (projection.Current.Find(componentId) is { Current: { Status: ComponentState.Failed } current } && current.InstanceUuid == instanceUuid)
+        // Restart only if nothing changed meanwhile: still ended, and no newer instance was started instead.
+        if (projection.Current.Find(componentId) is { Current: { Status: ComponentState.Failed or ComponentState.Stopped } current } && current.InstanceUuid == instanceUuid)
         {
             try
             {

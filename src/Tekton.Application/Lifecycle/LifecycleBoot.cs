@@ -36,6 +36,7 @@ public sealed partial class LifecycleBoot(
     IValidator<RegisterComponent> validator,
     IHostApplicationLifetime lifetime,
     IOptions<SupervisionOptions> options,
+    IHostEnvironment environment,
     ILogger<LifecycleBoot> logger) : IHostedService
 {
     private Task _afterStart = Task.CompletedTask;
@@ -44,7 +45,7 @@ public sealed partial class LifecycleBoot(
     {
         if (options.Value.Manifest is { Length: > 0 } manifest)
         {
-            await ApplyManifestAsync(manifest, cancellationToken);
+            await ApplyManifestAsync(Path.GetFullPath(manifest, environment.ContentRootPath), cancellationToken);
         }
 
         var lost = ReadoptProcesses();
@@ -80,7 +81,20 @@ public sealed partial class LifecycleBoot(
             throw new InvalidOperationException($"Tekton:Manifest '{path}' is invalid:\n  " + string.Join("\n  ", problems));
         }
 
-        await writer.WriteAsync(
+        try
+        {
+            await UpsertAsync(file, cancellationToken);
+        }
+        catch (TektonException exception)
+        {
+            throw new InvalidOperationException($"Tekton:Manifest '{path}' cannot be applied: {exception.Message}", exception);
+        }
+
+        LogManifest(path, file.Components.Count);
+    }
+
+    private ValueTask<int> UpsertAsync(ManifestFile file, CancellationToken cancellationToken) =>
+        writer.WriteAsync(
             write =>
             {
                 foreach (var entry in file.Components)
@@ -99,8 +113,6 @@ public sealed partial class LifecycleBoot(
                 return 0;
             },
             cancellationToken);
-        LogManifest(path, file.Components.Count);
-    }
 
     /// <summary>Adopts live processes; returns the supervised instances whose process is gone.</summary>
     private List<(string ComponentId, Guid InstanceUuid)> ReadoptProcesses()
@@ -133,8 +145,16 @@ public sealed partial class LifecycleBoot(
             {
                 if (projection.Current.Find(componentId) is { Autostart: true, Launch: not null } view && !view.Status.SatisfiesDependents())
                 {
-                    var started = await coordinator.StartAsync(componentId, TimeSpan.FromSeconds(options.Value.DependencyTimeoutSeconds), stopping);
-                    await started.Completion;
+                    try
+                    {
+                        var started = await coordinator.StartAsync(componentId, TimeSpan.FromSeconds(options.Value.DependencyTimeoutSeconds), stopping);
+                        await started.Completion;
+                    }
+                    catch (TektonException exception)
+                    {
+                        // One component that cannot start does not keep the others down.
+                        LogAutostartFailed(componentId, exception.Message);
+                    }
                 }
             }
         }
@@ -142,15 +162,11 @@ public sealed partial class LifecycleBoot(
         {
             // Shutting down.
         }
-        catch (TektonException exception)
-        {
-            LogAutostartFailed(exception.Message);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Manifest {Path}: {Count} components upserted")]
     private partial void LogManifest(string path, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Autostart stopped: {Reason}")]
-    private partial void LogAutostartFailed(string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Autostart of {ComponentId} failed: {Reason}")]
+    private partial void LogAutostartFailed(string componentId, string reason);
 }

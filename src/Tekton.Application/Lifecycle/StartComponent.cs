@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mediator;
 using Microsoft.Extensions.Options;
+using Tekton.Application.Common;
 using Tekton.Domain.Errors;
 
 namespace Tekton.Application.Lifecycle;
@@ -40,7 +41,7 @@ public sealed class StartComponentHandler(StartupCoordinator coordinator, IOptio
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TektonException(ErrorCode.GeneralError, "Tekton is shutting down; the start was abandoned.");
+            throw new RegistryWriteFailedException("Tekton is shutting down; the start was abandoned.");
         }
 
         return new StartComponentResult(true, "Component started", operation.InstanceUuid);

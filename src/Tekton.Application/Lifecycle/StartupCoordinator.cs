@@ -37,6 +37,12 @@ public sealed class StartupCoordinator(
                 return new StartOperation(current.InstanceUuid, Task.CompletedTask, AlreadyRunning: true);
             }
 
+            if (view.Current is { Status: ComponentState.Initializing } initializing && processes.IsRunning(initializing.InstanceUuid))
+            {
+                // Its process is already starting (a restart, or a start by someone else): join it, never launch a second copy.
+                return new StartOperation(initializing.InstanceUuid, ReadyAsync(componentId, initializing.InstanceUuid, runner.Stopping), AlreadyRunning: false);
+            }
+
             if (view.Current is { Status: ComponentState.Stopping } stopping)
             {
                 throw new TektonException(ErrorCode.InvalidStateTransition,
@@ -175,6 +181,12 @@ public sealed class StartupCoordinator(
         }
 
         await runner.LaunchAsync(componentId, instanceUuid, restart: false, stopping);
+        await ReadyAsync(componentId, instanceUuid, stopping);
+    }
+
+    /// <summary>Completes when the instance is ready; throws 1004 with its reason when it failed instead.</summary>
+    private async Task ReadyAsync(string componentId, Guid instanceUuid, CancellationToken stopping)
+    {
         await projection.WaitUntilAsync(s => !Starting(s, componentId, instanceUuid), TimeSpan.FromDays(1), clock, stopping);
         var instance = projection.Current.Find(componentId)?.FindInstance(instanceUuid);
         if (instance?.Status.SatisfiesDependents() != true)

@@ -102,7 +102,7 @@ public sealed class StopComponentHandler(InstanceRunner runner, RegistryProjecti
                 if (seen.Add(dependent))
                 {
                     queue.Enqueue(dependent);
-                    if (snapshot.Find(dependent)?.Instances.Any(i => i.Status.IsLive() && i.Status != ComponentState.Stopping) == true)
+                    if (snapshot.Find(dependent)?.Instances.Any(i => i.Status is ComponentState.Initializing or ComponentState.Ready or ComponentState.Degraded) == true)
                     {
                         found.Add(dependent);
                     }

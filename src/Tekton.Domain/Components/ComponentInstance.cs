@@ -12,6 +12,9 @@ public sealed class ComponentInstance
     public const string HeartbeatMissed = "heartbeat_missed";
     public const string HealthCheckFailed = "health_check_failed";
 
+    /// <summary>How the reason of an instance that Tekton failed for not becoming ready in time begins.</summary>
+    public const string StartupTimeout = "startup timeout";
+
     private ComponentInstance()
     {
         ComponentId = string.Empty;
@@ -137,19 +140,20 @@ public sealed class ComponentInstance
         return change;
     }
 
-    /// <summary>The supervised process ended: stopped if a stop was asked for, else failed.</summary>
+    /// <summary>The supervised process ended: stopped if a stop was asked for or it exited with code 0, else failed.</summary>
     public StateChange? Exited(int? exitCode, string componentType, DateTimeOffset at)
     {
         Pid = null;
         ProcessStartTicks = null;
         ExitCode = exitCode;
-        if (Status == ComponentState.Stopped)
+        if (Status is ComponentState.Stopped or ComponentState.Failed)
         {
+            // Already ended by Tekton (startup timeout, failed health checks): keep that reason.
             return null;
         }
 
-        var to = Status == ComponentState.Stopping ? ComponentState.Stopped : ComponentState.Failed;
-        var reason = to == ComponentState.Stopped ? "stopped"
+        var to = Status == ComponentState.Stopping || exitCode == 0 ? ComponentState.Stopped : ComponentState.Failed;
+        var reason = Status == ComponentState.Stopping ? "stopped"
             : Status == ComponentState.Initializing ? $"exited before ready{Code(exitCode)}"
             : $"exited{Code(exitCode)}";
         var change = Enter(to, componentType, at, reason);

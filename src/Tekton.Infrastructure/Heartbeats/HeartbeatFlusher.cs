@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
@@ -12,7 +11,7 @@ internal sealed partial class HeartbeatFlusher(
     IRegistryWriter writer,
     IOptions<HeartbeatOptions> options,
     TimeProvider clock,
-    ILogger<HeartbeatFlusher> logger) : BackgroundService
+    ILogger<HeartbeatFlusher> logger) : PeriodicService(clock)
 {
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -20,21 +19,9 @@ internal sealed partial class HeartbeatFlusher(
         await FlushAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.FlushIntervalSeconds), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await FlushAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: StopAsync flushes what is left.
-        }
-    }
+    protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.FlushIntervalSeconds);
+
+    protected override Task TickAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken);
 
     internal async Task FlushAsync(CancellationToken cancellationToken)
     {

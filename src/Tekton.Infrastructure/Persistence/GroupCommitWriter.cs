@@ -102,7 +102,16 @@ public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWrit
                 group.Add(pending);
             }
 
-            await CommitAsync(group);
+            try
+            {
+                await CommitAsync(group);
+            }
+            catch (Exception exception)
+            {
+                // Never let the loop die: every later write would wait forever.
+                LogChangeFailed(exception);
+                await AbandonAsync(group, exception);
+            }
         }
     }
 

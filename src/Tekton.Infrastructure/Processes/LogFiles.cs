@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tekton.Application.Common;
 using Tekton.Application.Lifecycle;
 
 namespace Tekton.Infrastructure.Processes;
@@ -11,10 +12,11 @@ namespace Tekton.Infrastructure.Processes;
 /// (<c>{component_id}/{instance_uuid}.log</c>). Reading the tail seeks from the end, so memory stays bounded
 /// however much a process writes.
 /// </summary>
-internal sealed class LogFiles(IOptions<SupervisionOptions> options, DependencyInjection.SqliteConnectionString database) : IInstanceLogs
+internal sealed class LogFiles(IOptions<SupervisionOptions> options, DependencyInjection.SqliteConnectionString database, IHostEnvironment environment)
+    : IInstanceLogs
 {
     public string Directory { get; } = options.Value.LogDirectory is { Length: > 0 } configured
-        ? Path.GetFullPath(configured)
+        ? Path.GetFullPath(configured, environment.ContentRootPath)
         : Path.Combine(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.Value).DataSource) is { Length: > 0 } dataDirectory
             ? dataDirectory : System.IO.Directory.GetCurrentDirectory(), "logs");
 
@@ -59,25 +61,13 @@ internal sealed class LogFiles(IOptions<SupervisionOptions> options, DependencyI
 }
 
 /// <summary>Rotates log files that grew past <see cref="SupervisionOptions.LogFileMaxBytes"/> (copy, then truncate: the process appends on), keeping three.</summary>
-internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOptions> options, TimeProvider clock, ILogger<LogRotation> logger) : BackgroundService
+internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOptions> options, TimeProvider clock, ILogger<LogRotation> logger) : PeriodicService(clock)
 {
     private const int Kept = 3;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                RotateOversized();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override TimeSpan Period => TimeSpan.FromSeconds(10);
+
+    protected override Task TickAsync(CancellationToken cancellationToken) => Task.Run(RotateOversized, cancellationToken);
 
     internal void RotateOversized()
     {

@@ -57,6 +57,19 @@ public sealed class InstanceLifecycleTests
     }
 
     [Fact]
+    public void The_exit_of_an_instance_Tekton_already_failed_keeps_the_reason_and_records_the_code()
+    {
+        var instance = NewInstance();
+        instance.Launched(1, 1, false, "service", T0);
+        instance.Fail("startup timeout: not ready within 2 s", "service", T0.AddSeconds(2));
+
+        instance.Exited(137, "service", T0.AddSeconds(2.1)).Should().BeNull();
+
+        instance.StatusReason.Should().Be("startup timeout: not ready within 2 s");
+        instance.ExitCode.Should().Be(137);
+    }
+
+    [Fact]
     public void Missed_deadlines_step_down_and_recovery_needs_the_same_cause()
     {
         var instance = NewInstance();

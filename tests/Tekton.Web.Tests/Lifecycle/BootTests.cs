@@ -61,6 +61,48 @@ public sealed class BootTests
     }
 
     [Fact]
+    public async Task Processes_ended_at_shutdown_are_recorded_stopped_and_not_restarted_at_the_next_boot()
+    {
+        await using var server = await TektonServer.StartAsync(new Dictionary<string, string?> { ["Tekton:Supervision:StopProcessesOnShutdown"] = "true" });
+        try
+        {
+            await RegisterAsync(server, "worker", autostart: false);
+            await StartAsync(server, "worker");
+
+            await server.RestartAsync();
+
+            (await server.GetObjectAsync("/api/tekton/components/worker"))["status"]!.GetValue<string>().Should().Be("stopped");
+            (await Processes.EventuallyAsync(() => Processes.WithMarker(_marker).Count > 0, TimeSpan.FromSeconds(3))).Should().BeFalse();
+        }
+        finally
+        {
+            Processes.KillAll(_marker);
+        }
+    }
+
+    [Fact]
+    public async Task A_manifest_that_changes_a_components_type_stops_Tekton_with_the_manifest_named()
+    {
+        var directory = Directory.CreateTempSubdirectory("tekton-manifest-").FullName;
+        var manifest = Path.Combine(directory, "manifest.json");
+        await File.WriteAllTextAsync(manifest, """
+            {"components":[{"component_id":"x","component_name":"X","component_type":"service","version":"1.0.0"},
+                           {"component_id":"x","component_name":"X","component_type":"memory","version":"1.0.0"}]}
+            """);
+        try
+        {
+            await using var tekton = await TektonProcess.RunToExitAsync(Path.Combine(directory, "tekton.db"), $"--Tekton:Manifest={manifest}");
+
+            tekton.ExitCode.Should().NotBe(0);
+            tekton.Output.Should().Contain("Tekton:Manifest").And.Contain("already registered with type 'service'");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_manifest_is_upserted_at_boot_and_autostart_components_start_in_order()
     {
         var directory = Directory.CreateTempSubdirectory("tekton-manifest-").FullName;
