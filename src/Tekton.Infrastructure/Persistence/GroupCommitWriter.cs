@@ -22,7 +22,7 @@ namespace Tekton.Infrastructure.Persistence;
 /// Any other exception, or a failed commit, fails the whole group and reloads the working set from the
 /// database, so memory never holds what the disk does not.
 /// </remarks>
-public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWriter
+public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
 {
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
@@ -35,6 +35,7 @@ public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWrit
     private readonly int _maxBatch;
     private readonly Histogram<int> _groupSize;
     private readonly Histogram<double> _commitDuration;
+    private Task _loop = Task.CompletedTask;
 
     public GroupCommitWriter(
         IDbContextFactory<TektonDbContext> contexts,
@@ -84,14 +85,24 @@ public sealed partial class GroupCommitWriter : BackgroundService, IRegistryWrit
         LogLoaded(components.Count);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the loop unconditionally. (A BackgroundService's ExecuteAsync may never run when the host stops
+    /// right after starting, which would strand every queued write.)
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Refuse new writes but finish the ones already acknowledged to the queue.
-        _queue.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Refuses new writes, and finishes the ones already queued before it returns.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await _loop.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunAsync()
     {
         var group = new List<PendingWrite>(_maxBatch);
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
