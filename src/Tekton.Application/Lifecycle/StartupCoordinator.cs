@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
 using Tekton.Domain.Errors;
@@ -16,7 +17,7 @@ public sealed class StartupCoordinator(
     InstanceRunner runner, IRegistryWriter writer, RegistryProjection projection, IProcessSupervisor processes, TimeProvider clock)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<string, StartOperation> _starting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StartOperation> _starting = new(StringComparer.Ordinal);
 
     /// <summary>Checks the start can work, creates the instance, and begins; errors found up front are thrown here.</summary>
     public async Task<StartOperation> StartAsync(string componentId, TimeSpan dependencyTimeout, CancellationToken cancellationToken)
@@ -215,21 +216,9 @@ public sealed class StartupCoordinator(
             },
             CancellationToken.None);
 
-    private void Forget(string componentId, StartOperation operation)
-    {
-        _gate.Wait();
-        try
-        {
-            if (_starting.TryGetValue(componentId, out var current) && ReferenceEquals(current, operation))
-            {
-                _starting.Remove(componentId);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>Removes the finished operation, never a newer one for the same component.</summary>
+    private void Forget(string componentId, StartOperation operation) =>
+        _starting.TryRemove(new KeyValuePair<string, StartOperation>(componentId, operation));
 
     private static TektonException Cycle(string message, IReadOnlyList<string> cycle) =>
         new(ErrorCode.CircularDependency, message, new Dictionary<string, object?> { ["cycle"] = cycle.ToArray() });
