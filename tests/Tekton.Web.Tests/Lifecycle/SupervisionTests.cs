@@ -214,6 +214,20 @@ public sealed class SupervisionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Starting_a_component_whose_instance_is_stopping_is_1012()
+    {
+        await RegisterLaunchedAsync("hermes", [], Forever);
+        var registered = (await _server.GetObjectAsync("/api/tekton/components/hermes/status"))["instance_uuid"]!.GetValue<Guid>();
+        (await _server.PutJsonAsync($"/api/tekton/components/hermes/instances/{registered}/state", """{"state":"stopping"}""")).StatusCode
+            .Should().Be(HttpStatusCode.OK);
+
+        using var response = await _server.Client.PostAsync("/api/tekton/components/hermes/start", null);
+
+        (await response.ShouldBeProblemAsync(HttpStatusCode.Conflict, 1012))["detail"]!.GetValue<string>().Should().Contain("is stopping");
+        Processes.WithMarker(_marker).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task An_external_instance_gets_the_shutdown_signal_by_long_poll_and_its_report_completes_the_stop()
     {
         var instance = await _server.RegisterAsync("ext");
