@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Tekton.Application.Common;
+using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
 using Microsoft.Extensions.Configuration;
 
@@ -28,6 +29,17 @@ public static class DependencyInjection
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RegistryProjection>();
         builder.Services.AddSingleton<HeartbeatTable>();
+        builder.Services.AddOptions<EventOptions>().Bind(builder.Configuration.GetSection(EventOptions.Section))
+            .Validate(o => o.QueueCapacity is >= 16 and <= 1_000_000, "Tekton:Events:QueueCapacity must be between 16 and 1000000.")
+            .Validate(o => o.RetainedEvents is >= 1 and <= 10_000_000, "Tekton:Events:RetainedEvents must be between 1 and 10000000.")
+            .Validate(o => o.MaxConnections >= 1, "Tekton:Events:MaxConnections must be at least 1.")
+            .Validate(o => o.MaxSubscriptionsPerConnection >= 1, "Tekton:Events:MaxSubscriptionsPerConnection must be at least 1.")
+            .Validate(o => o.MaxMessageBytes is >= 1024 and <= 16 * 1024 * 1024, "Tekton:Events:MaxMessageBytes must be between 1024 and 16777216.")
+            .Validate(o => o.KeepAliveSeconds is >= 0 and <= 3600, "Tekton:Events:KeepAliveSeconds must be between 0 (off) and 3600.")
+            .Validate(o => o.CloseTimeoutSeconds is > 0 and <= 60, "Tekton:Events:CloseTimeoutSeconds must be more than 0 and at most 60.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EventSequence>();
+        builder.Services.AddSingleton<EventBus>();
 
         builder.Services.AddOptions<SupervisionOptions>().Bind(builder.Configuration.GetSection(SupervisionOptions.Section))
             .Configure(o => o.Manifest ??= builder.Configuration["Tekton:Manifest"])

@@ -33,6 +33,7 @@ public static class DependencyInjection
 
         services.AddSingleton<Registry>();
         services.AddSingleton<GroupCommitWriter>();
+        services.AddSingleton<EventStreamStore>();
         services.AddSingleton<IRegistryWriter>(provider => provider.GetRequiredService<GroupCommitWriter>());
 
         // Order matters: the database is migrated and loaded before the writer and the server start.

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.Json;
 using NJsonSchema.Generation;
 using Prometheus;
+using Tekton.Application.Events;
 using Tekton.Web.Endpoints;
+using Tekton.Web.Events;
 using Tekton.Web.Infrastructure;
 
 namespace Tekton.Web;
@@ -23,6 +25,7 @@ public static class DependencyInjection
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         services.AddSingleton<Tekton.Application.Lifecycle.ITektonAddress, ServerAddress>();
+        AddEvents(builder);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsExceptionHandler.CustomizeProblem);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 
@@ -46,12 +49,41 @@ public static class DependencyInjection
         return builder;
     }
 
+    /// <summary>The live event channels (design §10): the sockets' bookkeeping and the SignalR hub.</summary>
+    private static void AddEvents(IHostApplicationBuilder builder)
+    {
+        var events = builder.Configuration.GetSection(EventOptions.Section).Get<EventOptions>() ?? new EventOptions();
+        builder.Services.AddSingleton<EventConnections>();
+        builder.Services.AddSingleton<HubSubscriptions>();
+        builder.Services.AddSignalR(options =>
+            {
+                options.MaximumReceiveMessageSize = events.MaxMessageBytes;
+                options.EnableDetailedErrors = false;
+                if (events.KeepAliveSeconds > 0)
+                {
+                    options.KeepAliveInterval = TimeSpan.FromSeconds(events.KeepAliveSeconds);
+                    options.ClientTimeoutInterval = TimeSpan.FromSeconds(events.KeepAliveSeconds * 2);
+                }
+            })
+            .AddJsonProtocol(options =>
+            {
+                TektonJsonContext.Configure(options.PayloadSerializerOptions);
+                options.PayloadSerializerOptions.Converters.Add(new RawJsonConverter());
+            });
+    }
+
     public static WebApplication UseTektonPipeline(this WebApplication app)
     {
         // Outermost, so that request metrics see the status code the error handling finally wrote.
         app.UseHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        var events = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventOptions>>().Value;
+        app.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = events.KeepAliveSeconds > 0 ? TimeSpan.FromSeconds(events.KeepAliveSeconds) : Timeout.InfiniteTimeSpan,
+            KeepAliveTimeout = events.KeepAliveSeconds > 0 ? TimeSpan.FromSeconds(events.KeepAliveSeconds) : Timeout.InfiniteTimeSpan,
+        });
         app.UseOpenApi(settings => settings.Path = "/openapi/{documentName}.json");
         app.UseSwaggerUi(settings =>
         {
@@ -67,6 +99,8 @@ public static class DependencyInjection
         app.MapLifecycleEndpoints();
         app.MapDependencyEndpoints();
         app.MapServiceInfoEndpoints();
+        app.MapEventSockets();
+        app.MapHub<TektonHub>(TektonHub.Path);
         app.MapMetrics("/metrics").ExcludeFromDescription();
         return app;
     }

@@ -1,3 +1,4 @@
+using Tekton.Application.Events;
 using Tekton.Domain.Components;
 
 namespace Tekton.Application.Common;
@@ -11,14 +12,16 @@ public sealed class RegistryWrite
 {
     private readonly Registry _registry;
     private readonly TimeProvider _clock;
+    private readonly EventSequence _sequence;
     private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
     private readonly List<StateChange> _stateChanges = [];
 
-    public RegistryWrite(ITektonDbContext db, Registry registry, TimeProvider clock)
+    public RegistryWrite(ITektonDbContext db, Registry registry, TimeProvider clock, EventSequence sequence)
     {
         Db = db;
         _registry = registry;
         _clock = clock;
+        _sequence = sequence;
     }
 
     public ITektonDbContext Db { get; }
@@ -63,8 +66,10 @@ public sealed class RegistryWrite
         Db.Components.Remove(component);
     }
 
+    /// <summary>Records a state change; it is published as an event once the group is committed.</summary>
     public void Record(StateChange change)
     {
+        change.Sequenced(_sequence.Next());
         _stateChanges.Add(change);
         Db.StateChanges.Add(change);
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FluentValidation;
 using Mediator;
 using Tekton.Application.Common;
+using Tekton.Application.Events;
 using Tekton.Domain.Components;
 using Tekton.Domain.Errors;
 
@@ -51,9 +52,11 @@ public sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbeat
 }
 
 public sealed class RecordHeartbeatHandler(
-    RegistryProjection projection, HeartbeatTable heartbeats, IRegistryWriter writer, TimeProvider clock)
+    RegistryProjection projection, HeartbeatTable heartbeats, IRegistryWriter writer, EventBus events, TimeProvider clock)
     : ICommandHandler<RecordHeartbeat, HeartbeatResult>
 {
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
+
     public async ValueTask<HeartbeatResult> Handle(RecordHeartbeat command, CancellationToken cancellationToken)
     {
         var view = projection.Current.Find(command.ComponentId) ?? throw TektonException.ComponentNotFound(command.ComponentId);
@@ -62,7 +65,8 @@ public sealed class RecordHeartbeatHandler(
             : view.Current ?? throw new TektonException(ErrorCode.ComponentNotFound, $"Component '{command.ComponentId}' has no instance.");
 
         var metrics = command.Body.Metrics is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null;
-        heartbeats.Record(new HeartbeatRecord(command.ComponentId, instance.InstanceUuid, clock.GetUtcNow(), metrics, command.Body.Health));
+        var received = clock.GetUtcNow();
+        heartbeats.Record(new HeartbeatRecord(command.ComponentId, instance.InstanceUuid, received, metrics, command.Body.Health));
 
         var status = instance.Status;
         if (instance is { Status: ComponentState.Degraded or ComponentState.Failed, StatusReason: ComponentInstance.HeartbeatMissed })
@@ -99,6 +103,14 @@ public sealed class RecordHeartbeatHandler(
                 cancellationToken);
         }
 
+        events.Publish(new HeartbeatEvent
+        {
+            ComponentId = command.ComponentId,
+            InstanceUuid = instance.InstanceUuid,
+            Timestamp = received,
+            Status = status.ToWire(),
+            Metrics = metrics ?? EmptyObject,
+        });
         return new HeartbeatResult(true, "Heartbeat received", instance.InstanceUuid, status.ToWire());
     }
 }

@@ -33,6 +33,12 @@ public sealed class StateChange
     /// <summary>Assigned by the database; orders every recorded transition.</summary>
     public long Id { get; private set; }
 
+    /// <summary>
+    /// The change's place in the event stream (design §10): assigned before it is saved, from the same
+    /// monotonic counter as every other event, so that subscribers can resume after it, even across restarts.
+    /// </summary>
+    public long Sequence { get; private set; }
+
     public string ComponentId { get; private set; }
 
     public string ComponentType { get; private set; }
@@ -52,6 +58,17 @@ public sealed class StateChange
 
     /// <summary>How often the instance had been restarted when the change happened.</summary>
     public int? RestartCount { get; internal set; }
+
+    /// <summary>Gives the change its place in the event stream; done once, when it is recorded.</summary>
+    public void Sequenced(long sequence)
+    {
+        if (Sequence != 0)
+        {
+            throw new InvalidOperationException($"State change already has sequence {Sequence}.");
+        }
+
+        Sequence = sequence;
+    }
 
     /// <summary>Seconds from launch to ready, on the change that made a launched instance ready.</summary>
     public double? StartupDuration { get; internal set; }

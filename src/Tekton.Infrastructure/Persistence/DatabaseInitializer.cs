@@ -4,9 +4,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Tekton.Infrastructure.Persistence;
 
-/// <summary>At boot, before the server listens: applies pending migrations, then loads the registry into memory.</summary>
+/// <summary>
+/// At boot, before the server listens: applies pending migrations, loads the registry into memory, and resumes
+/// the event stream.
+/// </summary>
 internal sealed partial class DatabaseInitializer(
-    IDbContextFactory<TektonDbContext> contexts, GroupCommitWriter writer, ILogger<DatabaseInitializer> logger) : IHostedService
+    IDbContextFactory<TektonDbContext> contexts,
+    GroupCommitWriter writer,
+    EventStreamStore eventStream,
+    ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,6 +27,7 @@ internal sealed partial class DatabaseInitializer(
         }
 
         await writer.LoadAsync(cancellationToken);
+        await eventStream.RestoreAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

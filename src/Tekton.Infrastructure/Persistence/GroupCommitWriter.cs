@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
+using Tekton.Application.Events;
 using Tekton.Domain.Components;
 using Tekton.Domain.Errors;
 
@@ -14,8 +15,9 @@ namespace Tekton.Infrastructure.Persistence;
 /// <summary>
 /// The registry's one writer (design §12). Changes queue on a channel; the loop takes every change that is
 /// waiting (up to <see cref="DatabaseOptions.MaxBatchSize"/>), applies each to the working set, commits them
-/// all in one transaction, publishes the new read snapshot, and only then completes the callers. One fsync
-/// is shared by the whole group, which is what lifts durable writes from ~1,300/s to several thousand.
+/// all in one transaction, publishes the new read snapshot and the group's state-change events, and only then
+/// completes the callers. One fsync is shared by the whole group, which is what lifts durable writes from
+/// ~1,300/s to several thousand.
 /// </summary>
 /// <remarks>
 /// A change that throws <see cref="TektonException"/> has, by contract, changed nothing and fails alone.
@@ -31,6 +33,8 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     private readonly Registry _registry;
     private readonly RegistryProjection _projection;
     private readonly TimeProvider _clock;
+    private readonly EventSequence _sequence;
+    private readonly EventBus _events;
     private readonly ILogger<GroupCommitWriter> _logger;
     private readonly int _maxBatch;
     private readonly Histogram<int> _groupSize;
@@ -42,6 +46,8 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
         Registry registry,
         RegistryProjection projection,
         TimeProvider clock,
+        EventSequence sequence,
+        EventBus events,
         IOptions<DatabaseOptions> options,
         IMeterFactory meters,
         ILogger<GroupCommitWriter> logger)
@@ -50,6 +56,8 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
         _registry = registry;
         _projection = projection;
         _clock = clock;
+        _sequence = sequence;
+        _events = events;
         _logger = logger;
         _maxBatch = options.Value.MaxBatchSize;
         // prometheus-net exports "{meter}_{instrument}": tekton_components, tekton_registry_commit_group_size, ...
@@ -130,7 +138,7 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     {
         var started = Stopwatch.GetTimestamp();
         await using var db = await _contexts.CreateDbContextAsync();
-        var write = new RegistryWrite(db, _registry, _clock);
+        var write = new RegistryWrite(db, _registry, _clock, _sequence);
         var applied = new List<PendingWrite>(group.Count);
         for (var i = 0; i < group.Count; i++)
         {
@@ -175,6 +183,7 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
         }
 
         _projection.Publish(_registry, write.Touched);
+        _events.Publish(write.StateChanges);
         _groupSize.Record(applied.Count);
         _commitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         foreach (var pending in applied)

@@ -13,6 +13,8 @@ public sealed class TektonDbContext(DbContextOptions<TektonDbContext> options) :
 
     public DbSet<StateChange> StateChanges => Set<StateChange>();
 
+    public DbSet<EventSequenceReservation> EventSequenceReservations => Set<EventSequenceReservation>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TektonDbContext).Assembly);
 

@@ -25,6 +25,8 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         {
             RegistryWriteFailedException failed => Problem(failed.Code, "The registry is unavailable.", failed.Message, null,
                 status: StatusCodes.Status503ServiceUnavailable),
+            UnavailableException unavailable => Problem(unavailable.Code, "Tekton is at a limit.", unavailable.Message, null,
+                status: StatusCodes.Status503ServiceUnavailable),
             RequestValidationException validation => Problem(validation.Code, "The request is invalid.", validation.Message, validation.Errors),
             TektonException tekton => Problem(tekton.Code, Title(tekton.Code), tekton.Message, null, tekton.Details),
             BadHttpRequestException badRequest => Unreadable(httpContext, badRequest),
@@ -32,6 +34,11 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         };
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (exception is UnavailableException { RetryAfterSeconds: var retryAfter })
+        {
+            httpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

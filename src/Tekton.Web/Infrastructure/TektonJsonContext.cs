@@ -4,8 +4,10 @@ using System.Text.Json.Serialization;
 using Tekton.Application.Common;
 using Tekton.Application.Components;
 using Tekton.Application.Dependencies;
+using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
 using Tekton.Web.Endpoints;
+using Tekton.Web.Events;
 
 namespace Tekton.Web.Infrastructure;
 
@@ -35,6 +37,13 @@ namespace Tekton.Web.Infrastructure;
 [JsonSerializable(typeof(ComponentDependenciesResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(HeartbeatEvent))]
+[JsonSerializable(typeof(StateChangeEvent))]
+[JsonSerializable(typeof(SocketRequest))]
+[JsonSerializable(typeof(SubscriptionNotice))]
+[JsonSerializable(typeof(ErrorNotice))]
+[JsonSerializable(typeof(ResyncNotice))]
+[JsonSerializable(typeof(HeartbeatReceivedNotice))]
 [JsonSerializable(typeof(Dictionary<string, string[]>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string[]>))]
 [JsonSerializable(typeof(string[]))]

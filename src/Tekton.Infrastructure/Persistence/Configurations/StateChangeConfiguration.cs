@@ -11,6 +11,7 @@ internal sealed class StateChangeConfiguration : IEntityTypeConfiguration<StateC
         builder.ToTable("state_changes");
         builder.HasKey(s => s.Id);
         builder.Property(s => s.Id).HasColumnName("id").ValueGeneratedOnAdd();
+        builder.Property(s => s.Sequence).HasColumnName("sequence");
         builder.Property(s => s.ComponentId).HasColumnName("component_id").HasMaxLength(64);
         builder.Property(s => s.ComponentType).HasColumnName("component_type").HasMaxLength(32);
         builder.Property(s => s.InstanceUuid).HasColumnName("instance_uuid");
@@ -22,5 +23,6 @@ internal sealed class StateChangeConfiguration : IEntityTypeConfiguration<StateC
         builder.Property(s => s.RestartCount).HasColumnName("restart_count");
         builder.Property(s => s.StartupDuration).HasColumnName("startup_duration");
         builder.HasIndex(s => new { s.ComponentId, s.Id });
+        builder.HasIndex(s => s.Sequence);
     }
 }

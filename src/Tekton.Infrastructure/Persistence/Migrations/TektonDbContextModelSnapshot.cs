@@ -228,6 +228,10 @@ namespace Tekton.Infrastructure.Persistence.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("restart_count");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
                     b.Property<double?>("StartupDuration")
                         .HasColumnType("REAL")
                         .HasColumnName("startup_duration");
@@ -238,9 +242,26 @@ namespace Tekton.Infrastructure.Persistence.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Sequence");
+
                     b.HasIndex("ComponentId", "Id");
 
                     b.ToTable("state_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Tekton.Infrastructure.Persistence.EventSequenceReservation", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ReservedThrough")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reserved_through");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("event_sequence", (string)null);
                 });
 
             modelBuilder.Entity("Tekton.Domain.Components.ComponentInstance", b =>
