@@ -25,6 +25,7 @@ public static class DependencyInjection
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         services.AddSingleton<Tekton.Application.Lifecycle.ITektonAddress, ServerAddress>();
+        services.AddHostedService<MetricsWarmup>();
         AddEvents(builder);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsExceptionHandler.CustomizeProblem);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
@@ -69,6 +70,8 @@ public static class DependencyInjection
             {
                 TektonJsonContext.Configure(options.PayloadSerializerOptions);
                 options.PayloadSerializerOptions.Converters.Add(new RawJsonConverter());
+                // Hub arguments and answers beyond the generated context (e.g. a client's own payloads).
+                options.PayloadSerializerOptions.TypeInfoResolverChain.Add(new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
             });
     }
 

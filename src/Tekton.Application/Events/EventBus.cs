@@ -237,12 +237,13 @@ public sealed class EventBus
         _ => a.Equals(b),
     };
 
+    /// <summary>Every transport is reported, with 0 when it has none: a missing series would keep its last value.</summary>
     private IEnumerable<Measurement<int>> CountSubscribers()
     {
         lock (_gate)
         {
-            return _subscribers.GroupBy(s => s.Transport)
-                .Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("transport", g.Key)))
+            return EventSubscriber.Transports
+                .Select(t => new Measurement<int>(_subscribers.Count(s => s.Transport == t), new KeyValuePair<string, object?>("transport", t)))
                 .ToList();
         }
     }

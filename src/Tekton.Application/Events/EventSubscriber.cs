@@ -24,6 +24,11 @@ public sealed class EventSubscriber
     private readonly Channel<Delivery> _queue;
     private readonly CancellationTokenSource _overflowed = new();
 
+    public const string WebSocket = "websocket";
+    public const string SignalR = "signalr";
+
+    public static readonly IReadOnlyList<string> Transports = [WebSocket, SignalR];
+
     public EventSubscriber(string transport, int capacity)
     {
         Transport = transport;
@@ -35,7 +40,7 @@ public sealed class EventSubscriber
         });
     }
 
-    /// <summary>"websocket" or "signalr", for the metrics.</summary>
+    /// <summary><see cref="WebSocket"/> or <see cref="SignalR"/>, for the metrics.</summary>
     public string Transport { get; }
 
     /// <summary>The subscriptions, changed only under the bus's lock.</summary>

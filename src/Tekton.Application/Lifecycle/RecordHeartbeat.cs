@@ -32,6 +32,9 @@ public sealed record HeartbeatResult(bool Success, string Message, Guid Instance
 
 public sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbeat>
 {
+    /// <summary>Metrics are kept and sent to every subscriber, so each heartbeat's are bounded (design §10).</summary>
+    public const int MaxMetrics = 64;
+
     public RecordHeartbeatValidator()
     {
         RuleFor(h => h.Body.Status)
@@ -39,15 +42,40 @@ public sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbeat
             .When(h => h.Body.Status is not null)
             .OverridePropertyName("status");
         RuleFor(h => h.Body.Metrics)
-            .Must(m => m!.Value.ValueKind == JsonValueKind.Object)
+            .Must(m => IsFlatObject(m!.Value))
             .When(h => h.Body.Metrics is { ValueKind: not JsonValueKind.Null })
             .OverridePropertyName("metrics")
-            .WithMessage("metrics must be a JSON object.");
+            .WithMessage($"metrics must be a JSON object of at most {MaxMetrics} names (1-64 characters) to numbers, booleans, null or strings of at most 256 characters.");
         RuleFor(h => h.Body.Health)
             .Must(h => h!.Count <= 64 && h.All(e => e.Key.Length is > 0 and <= 64 && e.Value is { Length: <= 256 }))
             .When(h => h.Body.Health is not null)
             .OverridePropertyName("health")
             .WithMessage("health must map at most 64 names (1-64 characters) to states of at most 256 characters.");
+    }
+
+    private static bool IsFlatObject(JsonElement metrics)
+    {
+        if (metrics.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var count = 0;
+        foreach (var metric in metrics.EnumerateObject())
+        {
+            var valid = ++count <= MaxMetrics && metric.Name.Length is > 0 and <= 64 && metric.Value.ValueKind switch
+            {
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => true,
+                JsonValueKind.String => metric.Value.GetString()!.Length <= 256,
+                _ => false,
+            };
+            if (!valid)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 

@@ -39,7 +39,7 @@ internal sealed partial class EventSocketSession
         _mediator = mediator;
         _options = options;
         _logger = logger;
-        _subscriber = new EventSubscriber("websocket", options.QueueCapacity);
+        _subscriber = new EventSubscriber(EventSubscriber.WebSocket, options.QueueCapacity);
     }
 
     public async Task RunAsync(CancellationToken stopping, CancellationToken requestAborted)

@@ -28,7 +28,7 @@ public sealed partial class HubSubscriptions(
             return false;
         }
 
-        var subscriber = new EventSubscriber("signalr", options.Value.QueueCapacity);
+        var subscriber = new EventSubscriber(EventSubscriber.SignalR, options.Value.QueueCapacity);
         _subscribers[context.ConnectionId] = subscriber;
         bus.Attach(subscriber);
         subscriber.Overflowed.Register(() =>
@@ -36,7 +36,7 @@ public sealed partial class HubSubscriptions(
             LogSlowConsumer(context.ConnectionId);
             context.Abort();
         });
-        _ = PumpAsync(context.ConnectionId, subscriber);
+        _ = PumpAsync(context, subscriber);
         return true;
     }
 
@@ -78,8 +78,9 @@ public sealed partial class HubSubscriptions(
             ? subscriber
             : throw new HubException($"[{(int)ErrorCode.GeneralError}] The connection is closing.");
 
-    private async Task PumpAsync(string connectionId, EventSubscriber subscriber)
+    private async Task PumpAsync(HubCallerContext context, EventSubscriber subscriber)
     {
+        var connectionId = context.ConnectionId;
         var client = hub.Clients.Client(connectionId);
         try
         {
@@ -104,8 +105,9 @@ public sealed partial class HubSubscriptions(
         }
         catch (Exception exception)
         {
-            // The connection is gone; what was queued for it no longer matters.
-            LogPumpEnded(exception, connectionId);
+            // The client is not told what went wrong, but it is told something did: it is disconnected.
+            LogPumpFailed(exception, connectionId);
+            context.Abort();
         }
     }
 
@@ -115,6 +117,6 @@ public sealed partial class HubSubscriptions(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hub connection {ConnectionId} fell behind and was aborted (slow consumer)")]
     private partial void LogSlowConsumer(string connectionId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Event delivery to hub connection {ConnectionId} ended")]
-    private partial void LogPumpEnded(Exception exception, string connectionId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event delivery to hub connection {ConnectionId} failed; the connection is aborted")]
+    private partial void LogPumpFailed(Exception exception, string connectionId);
 }

@@ -44,6 +44,8 @@ namespace Tekton.Web.Infrastructure;
 [JsonSerializable(typeof(ErrorNotice))]
 [JsonSerializable(typeof(ResyncNotice))]
 [JsonSerializable(typeof(HeartbeatReceivedNotice))]
+[JsonSerializable(typeof(RawJson))]
+[JsonSerializable(typeof(long?))]
 [JsonSerializable(typeof(Dictionary<string, string[]>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string[]>))]
 [JsonSerializable(typeof(string[]))]

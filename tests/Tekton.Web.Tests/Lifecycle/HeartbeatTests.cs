@@ -39,6 +39,31 @@ public sealed class HeartbeatTests : IAsyncLifetime
         health["memory_usage"]!.GetValue<string>().Should().Be("low");
     }
 
+    [Theory]
+    [InlineData("""{"metrics":{"nested":{"cpu":1}}}""")]
+    [InlineData("""{"metrics":{"list":[1,2]}}""")]
+    [InlineData("""{"metrics":[1]}""")]
+    public async Task Metrics_that_are_not_a_flat_object_of_small_values_are_refused_with_1000(string body)
+    {
+        await _server.RegisterAsync("engram");
+
+        using var response = await _server.PostJsonAsync("/api/tekton/components/engram/heartbeat", body);
+
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000);
+        problem["detail"]!.GetValue<string>().Should().Contain("metrics");
+    }
+
+    [Fact]
+    public async Task More_than_64_metrics_are_refused_with_1000()
+    {
+        await _server.RegisterAsync("engram");
+        var metrics = string.Join(",", Enumerable.Range(0, 65).Select(i => $"\"m{i}\":{i}"));
+
+        using var response = await _server.PostJsonAsync("/api/tekton/components/engram/heartbeat", $"{{\"metrics\":{{{metrics}}}}}");
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000);
+    }
+
     [Fact]
     public async Task A_heartbeat_without_instance_uuid_counts_for_the_current_instance()
     {
