@@ -49,6 +49,27 @@ registrations group 512
 echo "== durable registrations, one commit per request (the baseline group commit is measured against)"
 registrations single 1
 
+# Event fan-out: SUBSCRIBERS connections follow one component while heartbeats arrive at RATE per second.
+fanout_subscribers=${BENCH_FANOUT_SUBSCRIBERS:-1000}; fanout_rate=${BENCH_FANOUT_RATE:-100}
+fanout() {  # $1 = websocket | signalr
+  for n in $(seq "$runs"); do
+    local dir port pid
+    dir=$(mktemp -d); port=$(free_port)
+    $server_cpu dotnet "$web" --urls "http://127.0.0.1:$port" --contentRoot "$dir" \
+      --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Logging:LogLevel:Default=Warning >"$dir/server.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+    $load_cpu dotnet "$bench" fanout "http://127.0.0.1:$port" "$1" "$fanout_subscribers" "$fanout_rate" "$seconds" | tee -a "$out/fanout.jsonl"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    rm -rf "$dir"
+  done
+}
+
+echo "== event fan-out, WebSocket"
+fanout websocket
+echo "== event fan-out, SignalR"
+fanout signalr
+
 python3 - "$out" "$root/docs/performance.md" "$runs" "$seconds" "$clients" <<'PY'
 import json, os, platform, statistics, subprocess, sys
 out, target, runs, seconds, clients = sys.argv[1:]
@@ -60,6 +81,7 @@ def spread(values, fmt):
     return f"{fmt.format(statistics.median(values))} (min {fmt.format(min(values))}, max {fmt.format(max(values))})"
 graph = lines("graph.jsonl")
 regs = lines("registrations.jsonl")
+fan = lines("fanout.jsonl")
 group = [r for r in regs if r["mode"] == "group"]
 single = [r for r in regs if r["mode"] == "single"]
 cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
@@ -110,7 +132,20 @@ Each acknowledged `POST /api/tekton/components` is committed to SQLite (WAL, `sy
 
 Group commit answers **{ratio:.1f}×** as many durable registrations per second as committing each request alone.
 Errors during the measured runs: {sum(r['errors'] for r in regs)}.
-"""
+
+## Event fan-out
+
+{fan[0]['subscribers']:,} subscribers follow one component on one transport while heartbeats are posted at
+{fan[0]['rate']} per second for {seconds} s, open loop (`Tekton.Benchmarks fanout URL TRANSPORT {fan[0]['subscribers']} {fan[0]['rate']} {seconds}`):
+{fan[0]['rate'] * fan[0]['subscribers']:,} deliveries per second. Latency is from sending the heartbeat to receiving its event, measured
+by the load generator, which is also the process that receives every event. Goal on this machine: p99 ≤ 60 ms, no loss.
+
+| transport | p50 | p99 | max | loss |
+|---|---|---|---|---|
+""" + "".join(
+    f"| {t} | {spread([r['p50_ms'] for r in rs], '{:.1f} ms')} | {spread([r['p99_ms'] for r in rs], '{:.1f} ms')} | "
+    f"{spread([r['max_ms'] for r in rs], '{:.0f} ms')} | {spread([r['loss_percent'] for r in rs], '{:.3f} %')} |\n"
+    for t in ("websocket", "signalr") for rs in [[r for r in fan if r["transport"] == t]] if rs)
 extra = os.path.join(os.path.dirname(target), "performance-notes.md")
 if os.path.exists(extra):
     report += "\n" + open(extra).read()

@@ -6,6 +6,8 @@ return args switch
 {
     ["graph", var nodes, var edges, var runs] => GraphBenchmark.Run(Int(nodes), Int(edges), Int(runs)),
     ["registrations", var url, var clients, var seconds] => await RegistrationBenchmark.RunAsync(new Uri(url), Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
+    ["fanout", var url, var transport, var subscribers, var rate, var seconds] =>
+        await FanoutBenchmark.RunAsync(new Uri(url), transport, Int(subscribers), Int(rate), double.Parse(seconds, CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
@@ -13,6 +15,6 @@ static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS");
+    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS");
     return 2;
 }

@@ -26,8 +26,8 @@ public sealed class OpenApiTests : IAsyncLifetime
 
         mapped.Should().NotBeEmpty();
         documented.Should().BeEquivalentTo(mapped);
-        MappedOperations(includeExcluded: true).Except(mapped).Should().BeEquivalentTo(["GET /metrics"],
-            "only the Prometheus scrape endpoint is deliberately left out of the document");
+        MappedOperations(includeExcluded: true).Except(mapped).Should().BeEquivalentTo(["GET /metrics", "GET /ws/tekton/heartbeat", "GET /ws/tekton/state"],
+            "only the Prometheus scrape endpoint and the event sockets (documented in docs/api.md) are left out of the document");
     }
 
     [Fact]
@@ -99,6 +99,7 @@ public sealed class OpenApiTests : IAsyncLifetime
     private List<string> MappedOperations(bool includeExcluded) =>
         _server.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.SignalR.HubMetadata>() is null) // SignalR has no OpenAPI description
             .Where(e => includeExcluded || e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
                 .Select(m => $"{m} {"/" + e.RoutePattern.RawText!.Trim('/')}"))
