@@ -40,7 +40,8 @@ public sealed class EventSequence
             && Environment.TickCount64 >= Interlocked.Read(ref _retryAfter)
             && Interlocked.CompareExchange(ref _reserving, 1, 0) == 0)
         {
-            _ = ReserveAsync();
+            // Off the caller's thread: the caller may hold the bus's lock, and the write waits for the disk.
+            _ = Task.Run(ReserveAsync);
         }
 
         return next;
