@@ -37,25 +37,7 @@ public sealed class SlowConsumerTests : IAsyncLifetime
         await stalled.ExpectAsync("subscribed");
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
 
-        var metrics = Metrics();
-        long published = 0, bytes = 0, last = 0;
-        while (bytes < TargetBytes)
-        {
-            for (var i = 0; i < Batch; i++)
-            {
-                var e = Heartbeat(metrics);
-                bus.Publish(e);
-                last = e.Sequence;
-                bytes += Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(metrics)) + 200;
-                published++;
-            }
-
-            // Healthy subscribers keep up; waiting for them paces the run without ever waiting for the stalled one.
-            foreach (var reader in healthy)
-            {
-                (await reader.WaitForAsync(last, TimeSpan.FromSeconds(30))).Should().BeTrue("a healthy subscriber keeps up");
-            }
-        }
+        var (published, bytes) = await FloodAsync(bus, healthy);
 
         var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
         healthy.Should().AllSatisfy(r => r.Count.Should().Be(published, "a healthy subscriber receives 100% of the events"));
@@ -87,21 +69,7 @@ public sealed class SlowConsumerTests : IAsyncLifetime
         await SendFrameAsync(stalled, """{"type":1,"invocationId":"1","target":"SubscribeHeartbeats","arguments":["all"]}""");
         await WaitForHubSubscriberAsync();
 
-        var metrics = Metrics();
-        long published = 0, bytes = 0, last = 0;
-        while (bytes < TargetBytes)
-        {
-            for (var i = 0; i < Batch; i++)
-            {
-                var e = Heartbeat(metrics);
-                bus.Publish(e);
-                last = e.Sequence;
-                bytes += 4500;
-                published++;
-            }
-
-            (await healthy.WaitForAsync(last, TimeSpan.FromSeconds(30))).Should().BeTrue();
-        }
+        var (published, _) = await FloodAsync(bus, [healthy]);
 
         healthy.Count.Should().Be(published);
         var scrape = await _server.Client.GetStringAsync("/metrics");
@@ -119,6 +87,35 @@ public sealed class SlowConsumerTests : IAsyncLifetime
             DateTime.UtcNow.Should().BeBefore(deadline, "the hub connection subscribes");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>
+    /// Publishes heartbeats of about 4.5 KB until more than <see cref="TargetBytes"/> went to each subscriber,
+    /// in batches; waiting for the healthy subscribers after each batch paces the run without ever waiting
+    /// for the stalled one. Returns how many events and bytes were published.
+    /// </summary>
+    private static async Task<(long Published, long Bytes)> FloodAsync(EventBus bus, IReadOnlyList<Reader> healthy)
+    {
+        var metrics = Metrics();
+        long published = 0, bytes = 0;
+        while (bytes < TargetBytes)
+        {
+            HeartbeatEvent e = null!;
+            for (var i = 0; i < Batch; i++)
+            {
+                e = Heartbeat(metrics);
+                bus.Publish(e);
+                published++;
+            }
+
+            bytes += Batch * (long)Tekton.Web.Events.EventJson.Encode(e).Length;
+            foreach (var reader in healthy)
+            {
+                (await reader.WaitForAsync(e.Sequence, TimeSpan.FromSeconds(30))).Should().BeTrue("a healthy subscriber keeps up");
+            }
+        }
+
+        return (published, bytes);
     }
 
     private static async Task SendFrameAsync(ClientWebSocket socket, string json) =>
