@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Tekton.Web.Tests.Events;
 
@@ -114,6 +115,38 @@ public sealed class HubTests : IAsyncLifetime
         (await noTypes.Should().ThrowAsync<HubException>()).Which.Message.Should().Contain("[1000]").And.Contain("component_types");
         (await negative.Should().ThrowAsync<HubException>()).Which.Message.Should().Contain("since_sequence");
         _hub.State.Should().Be(HubConnectionState.Connected);
+    }
+
+    [Fact]
+    public async Task A_hub_connection_past_the_connection_cap_is_closed_and_a_freed_place_can_be_taken()
+    {
+        await using var server = await TektonServer.StartAsync(new Dictionary<string, string?> { ["Tekton:Events:MaxConnections"] = "1" });
+        var socket = await EventSocket.ConnectAsync(server, "/ws/tekton/state");
+        await using var refused = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "/hubs/tekton")).Build();
+        var closed = new TaskCompletionSource();
+        refused.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        try
+        {
+            await refused.StartAsync();
+            await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception exception) when (exception is not TimeoutException)
+        {
+            // Refused during the handshake: equally closed.
+        }
+
+        refused.State.Should().Be(HubConnectionState.Disconnected);
+        await socket.DisposeAsync();
+        var connections = server.Services.GetRequiredService<Tekton.Web.Events.EventConnections>();
+        (await Processes.EventuallyAsync(() => connections.Open == 0, TimeSpan.FromSeconds(10))).Should().BeTrue("both connections are gone");
+        await using var admitted = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "/hubs/tekton")).Build();
+        await admitted.StartAsync();
+        (await admitted.InvokeAsync<JsonElement>("SubscribeHeartbeats", "all")).GetProperty("event").GetString().Should().Be("subscribed");
     }
 
     private async Task<HubConnection> ConnectAsync()
