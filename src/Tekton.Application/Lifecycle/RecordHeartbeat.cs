@@ -18,7 +18,7 @@ public sealed record HeartbeatBody
     [Description("The state the instance reports, if it changed (registered | initializing | ready | degraded | stopping | stopped | failed)")]
     public string? Status { get; init; }
 
-    [Description("Free-form numbers, e.g. cpu_percent (0-100), memory_percent (0-100), active_connections")]
+    [Description("At most 64 names (1-64 characters) to numbers, booleans, null or strings of at most 256 characters, e.g. cpu_percent (0-100), memory_percent (0-100), active_connections; sent to every heartbeat subscriber")]
     public JsonElement? Metrics { get; init; }
 
     [Description("Health of the component's parts, name to state (e.g. database: healthy)")]
