@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tekton.Domain.Components;
+using Tekton.Domain.Resources;
 
 namespace Tekton.Application.Common;
 
@@ -33,6 +34,8 @@ public sealed record ComponentView
     public LaunchSpec? Launch { get; init; }
 
     public bool Autostart { get; init; }
+
+    public ResourceRequirements? Requirements { get; init; }
 
     public long RegistrationSequence { get; init; }
 

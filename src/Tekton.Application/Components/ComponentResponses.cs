@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using Tekton.Application.Common;
 using Tekton.Application.Lifecycle;
+using Tekton.Application.Resources;
 using Tekton.Domain.Components;
 
 namespace Tekton.Application.Components;
@@ -55,6 +56,7 @@ public sealed record ComponentDetails(
     DateTimeOffset RegisteredAt,
     [property: Description("How Tekton starts the component; null when it starts itself")] LaunchBody? Launch,
     bool Autostart,
+    [property: Description("What must be free before the component may start; null for nothing")] RequirementsBody? Requirements,
     IReadOnlyList<InstanceSummary> Instances);
 
 /// <summary>The reference's Get Component Status answer.</summary>
@@ -100,6 +102,7 @@ public static class ComponentResponses
         view.RegisteredAt,
         view.Launch is { } launch ? LaunchBody.From(launch) : null,
         view.Autostart,
+        view.Requirements is { } requirements ? RequirementsBody.From(requirements) : null,
         [.. view.Instances.OrderByDescending(i => i.CreatedAt).Select(i => new InstanceSummary(
             i.InstanceUuid, i.Status.ToWire(), i.CreatedAt, i.ReadyAt, LastHeartbeat(i, heartbeats), i.StatusReason, i.Pid, i.RestartCount, i.ExitCode, i.LaunchedAt, i.StatusChangedAt))]);
 

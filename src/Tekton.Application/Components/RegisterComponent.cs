@@ -5,6 +5,7 @@ using FluentValidation;
 using Mediator;
 using Tekton.Application.Common;
 using Tekton.Application.Lifecycle;
+using Tekton.Application.Resources;
 using Tekton.Domain.Components;
 using Tekton.Domain.Dependencies;
 using Tekton.Domain.Errors;
@@ -59,6 +60,9 @@ public sealed record RegisterComponent : ICommand<RegisterComponentResult>, ITek
 
     [Description("How Tekton starts this component as a supervised process (design §6.3)")]
     public LaunchBody? Launch { get; init; }
+
+    [Description("What must be free before the component may start (design §8.3)")]
+    public RequirementsBody? Requirements { get; init; }
 
     [Description("Start this component when Tekton boots")]
     public bool? Autostart { get; init; }
@@ -128,6 +132,7 @@ public sealed class RegisterComponentValidator : AbstractValidator<RegisterCompo
             .When(r => r.HeartbeatTimeout is not null)
             .WithMessage("heartbeat_timeout must be at least heartbeat_interval.");
         RuleFor(r => r.Launch!).SetValidator(new LaunchBodyValidator()).When(r => r.Launch is not null).OverridePropertyName("launch");
+        RuleFor(r => r.Requirements!).SetValidator(new RequirementsBodyValidator()).When(r => r.Requirements is not null).OverridePropertyName("requirements");
         RuleFor(r => r.InstanceUuid).NotEqual(Guid.Empty).When(r => r.InstanceUuid is not null)
             .WithMessage("instance_uuid must not be the empty UUID.");
     }
@@ -186,9 +191,14 @@ public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryPro
                 }
                 else
                 {
-                    // launch and autostart belong to the operator: a component registering itself leaves them as they are.
+                    // launch, autostart and requirements belong to the operator: a component registering itself leaves them as they are.
                     component.Redefine(
-                        definition with { Launch = definition.Launch ?? component.Launch, Autostart = command.Autostart ?? component.Autostart },
+                        definition with
+                        {
+                            Launch = definition.Launch ?? component.Launch,
+                            Autostart = command.Autostart ?? component.Autostart,
+                            Requirements = command.Requirements is null ? component.Requirements : definition.Requirements,
+                        },
                         write.Now);
                 }
 
@@ -224,7 +234,8 @@ public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryPro
         command.HeartbeatInterval ?? ComponentDefinition.DefaultHeartbeatInterval,
         command.HeartbeatTimeout ?? Math.Max(ComponentDefinition.DefaultHeartbeatTimeout, 3 * (command.HeartbeatInterval ?? 0)),
         command.Launch?.ToSpec(),
-        command.Autostart ?? false);
+        command.Autostart ?? false,
+        command.Requirements?.ToRequirements());
 
     /// <summary>Only what this registration touches is examined: a whole-graph analysis per registration would cost O(n) each.</summary>
     private IReadOnlyList<string>? Warnings(string id)

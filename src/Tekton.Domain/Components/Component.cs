@@ -1,4 +1,5 @@
 using Tekton.Domain.Errors;
+using Tekton.Domain.Resources;
 
 namespace Tekton.Domain.Components;
 
@@ -51,6 +52,9 @@ public sealed class Component
 
     /// <summary>Start this component when Tekton boots (design §6.3).</summary>
     public bool Autostart { get; private set; }
+
+    /// <summary>What must be free before the component may start (design §8.3); <c>null</c> for none.</summary>
+    public ResourceRequirements? Requirements { get; private set; }
 
     /// <summary>Position in registration order; breaks ties in the startup order (design §7).</summary>
     public long RegistrationSequence { get; private set; }
@@ -136,6 +140,7 @@ public sealed class Component
         HeartbeatTimeout = definition.HeartbeatTimeout;
         Launch = definition.Launch;
         Autostart = definition.Autostart;
+        Requirements = definition.Requirements;
         UpdatedAt = at;
     }
 

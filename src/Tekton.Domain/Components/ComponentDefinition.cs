@@ -1,3 +1,5 @@
+using Tekton.Domain.Resources;
+
 namespace Tekton.Domain.Components;
 
 /// <summary>What a registration declares about a component; validated by the Application layer before it gets here.</summary>
@@ -14,7 +16,8 @@ public sealed record ComponentDefinition(
     double HeartbeatInterval,
     double HeartbeatTimeout,
     LaunchSpec? Launch = null,
-    bool Autostart = false)
+    bool Autostart = false,
+    ResourceRequirements? Requirements = null)
 {
     /// <summary>Heartbeat defaults of design §6.2, in seconds.</summary>
     public const double DefaultHeartbeatInterval = 10;

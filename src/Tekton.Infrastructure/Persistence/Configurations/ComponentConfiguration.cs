@@ -27,6 +27,9 @@ internal sealed class ComponentConfiguration : IEntityTypeConfiguration<Componen
             launch => launch == null ? null : JsonSerializer.Serialize(launch, PersistenceJson.Default.LaunchSpec),
             json => json == null ? null : JsonSerializer.Deserialize(json, PersistenceJson.Default.LaunchSpec));
         builder.Property(c => c.Autostart).HasColumnName("autostart");
+        builder.Property(c => c.Requirements).HasColumnName("requirements").HasConversion(
+            requirements => requirements == null ? null : JsonSerializer.Serialize(requirements, PersistenceJson.Default.ResourceRequirements),
+            json => json == null ? null : JsonSerializer.Deserialize(json, PersistenceJson.Default.ResourceRequirements));
         builder.Property(c => c.RegistrationSequence).HasColumnName("registration_sequence");
         builder.Property(c => c.RegisteredAt).HasColumnName("registered_at");
         builder.Property(c => c.UpdatedAt).HasColumnName("updated_at");
