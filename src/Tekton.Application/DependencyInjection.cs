@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Tekton.Application.Common;
 using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
+using Tekton.Application.Resources;
 using Microsoft.Extensions.Configuration;
 
 namespace Tekton.Application;
@@ -50,6 +51,14 @@ public static class DependencyInjection
             .Validate(o => o.HeartbeatSweepSeconds is >= 0.05 and <= 60, "Tekton:Supervision:HeartbeatSweepSeconds must be between 0.05 and 60.")
             .Validate(o => o.LogFileMaxBytes >= 4096, "Tekton:Supervision:LogFileMaxBytes must be at least 4096.")
             .ValidateOnStart();
+        builder.Services.AddOptions<ResourceOptions>().Bind(builder.Configuration.GetSection(ResourceOptions.Section))
+            .Validate(o => o.SampleIntervalSeconds is >= 0.1 and <= 3600, "Tekton:Resources:SampleIntervalSeconds must be between 0.1 and 3600.")
+            .Validate(o => o.HistoryMinutes is >= 1 and <= 10_080, "Tekton:Resources:HistoryMinutes must be between 1 and 10080 (a week).")
+            .Validate(o => o.HistoryCapacity <= 1_000_000, "Tekton:Resources keeps at most 1000000 samples: raise SampleIntervalSeconds or lower HistoryMinutes.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ResourceMonitor>();
+        builder.Services.AddSingleton<ResourceReports>();
+
         builder.Services.AddSingleton<ITektonAddress>(new ConfiguredTektonAddress(builder.Configuration["Tekton:Url"] ?? "http://127.0.0.1:8010"));
         builder.Services.AddSingleton<SignalBoard>();
         builder.Services.AddSingleton<HealthTable>();
@@ -63,6 +72,7 @@ public static class DependencyInjection
         builder.Services.AddHostedService<LifecycleBoot>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<HeartbeatExpiry>());
         builder.Services.AddHostedService(provider => provider.GetRequiredService<HealthChecks>());
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ResourceMonitor>());
         return builder;
     }
 }

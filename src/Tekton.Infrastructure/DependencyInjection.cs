@@ -5,10 +5,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Application.Lifecycle;
+using Tekton.Application.Resources;
 using Tekton.Infrastructure.Health;
 using Tekton.Infrastructure.Heartbeats;
 using Tekton.Infrastructure.Processes;
 using Tekton.Infrastructure.Persistence;
+using Tekton.Infrastructure.Resources;
 
 namespace Tekton.Infrastructure;
 
@@ -50,12 +52,23 @@ public static class DependencyInjection
             .RemoveAllLoggers();
         services.AddSingleton<IHealthProbe, HttpHealthProbe>();
 
+        services.AddSingleton<GpuProbe>();
+        services.AddSingleton<IHardwareProbe>(provider => new LinuxHardwareProbe(
+            DataDirectory(provider.GetRequiredService<SqliteConnectionString>().Value, contentRoot), provider.GetRequiredService<GpuProbe>()));
+
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
 
     /// <summary>The resolved SQLite connection string, computed once.</summary>
     internal sealed record SqliteConnectionString(string Value);
+
+    /// <summary>The folder of the database file, whose filesystem the resource monitor reports; the content root for an in-memory database.</summary>
+    internal static string DataDirectory(string connectionString, string contentRoot)
+    {
+        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        return Path.IsPathRooted(dataSource) ? Path.GetDirectoryName(dataSource)! : contentRoot;
+    }
 
     /// <summary>Makes a relative SQLite file absolute (against the content root) and creates its folder.</summary>
     internal static string ResolveSqlite(string connectionString, string contentRoot)

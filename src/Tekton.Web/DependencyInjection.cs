@@ -101,6 +101,7 @@ public static class DependencyInjection
         app.MapComponentEndpoints();
         app.MapLifecycleEndpoints();
         app.MapDependencyEndpoints();
+        app.MapResourceEndpoints();
         app.MapServiceInfoEndpoints();
         app.MapEventSockets();
         app.MapHub<TektonHub>(TektonHub.Path);

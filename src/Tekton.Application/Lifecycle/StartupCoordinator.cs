@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Tekton.Application.Common;
+using Tekton.Application.Resources;
 using Tekton.Domain.Components;
 using Tekton.Domain.Errors;
+using Tekton.Domain.Resources;
 
 namespace Tekton.Application.Lifecycle;
 
@@ -14,7 +16,12 @@ public sealed record StartOperation(Guid InstanceUuid, Task Completion, bool Alr
 /// timeout; then the component itself. One start per component at a time: a second request joins the first.
 /// </summary>
 public sealed class StartupCoordinator(
-    InstanceRunner runner, IRegistryWriter writer, RegistryProjection projection, IProcessSupervisor processes, TimeProvider clock)
+    InstanceRunner runner,
+    IRegistryWriter writer,
+    RegistryProjection projection,
+    IProcessSupervisor processes,
+    ResourceMonitor resources,
+    TimeProvider clock)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, StartOperation> _starting = new(StringComparer.Ordinal);
@@ -49,6 +56,8 @@ public sealed class StartupCoordinator(
                 throw new TektonException(ErrorCode.InvalidStateTransition,
                     $"Component '{componentId}' is stopping (instance {stopping.InstanceUuid}); start it again once it has stopped.");
             }
+
+            await CheckRequirementsAsync(snapshot, view, dependencies, cancellationToken);
 
             var instanceUuid = await writer.WriteAsync(
                 write =>
@@ -145,6 +154,29 @@ public sealed class StartupCoordinator(
         }
 
         return ordered;
+    }
+
+    /// <summary>Throws 1007 when what this start will launch needs more than is free now (design §8.3).</summary>
+    private async Task CheckRequirementsAsync(RegistrySnapshot snapshot, ComponentView target, List<string> dependencies, CancellationToken cancellationToken)
+    {
+        var starting = dependencies.Select(snapshot.Find).OfType<ComponentView>()
+            .Where(d => !d.Status.SatisfiesDependents() && d.Launch is not null)
+            .Append(target)
+            .Where(c => c.Requirements is not null)
+            .Select(c => (c.ComponentId, c.Requirements!))
+            .ToList();
+        if (starting.Count == 0)
+        {
+            return;
+        }
+
+        var unmet = RequirementCheck.Unmet(starting, await resources.FreeAsync(cancellationToken));
+        if (unmet.Count > 0)
+        {
+            throw new TektonException(ErrorCode.ResourceConstraintViolated,
+                $"Cannot start '{target.ComponentId}': {string.Join(" ", unmet.Select(u => u.Message))}",
+                new Dictionary<string, object?> { ["unmet_requirements"] = unmet.ToArray() });
+        }
     }
 
     private async Task RunAsync(string componentId, Guid instanceUuid, List<string> dependencies, TimeSpan dependencyTimeout, CancellationToken stopping)

@@ -6,6 +6,8 @@ using Tekton.Application.Components;
 using Tekton.Application.Dependencies;
 using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
+using Tekton.Application.Resources;
+using Tekton.Domain.Resources;
 using Tekton.Web.Endpoints;
 using Tekton.Web.Events;
 
@@ -37,6 +39,11 @@ namespace Tekton.Web.Infrastructure;
 [JsonSerializable(typeof(ComponentDependenciesResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(SystemResources))]
+[JsonSerializable(typeof(ResourceHistory))]
+[JsonSerializable(typeof(ComponentResources))]
+[JsonSerializable(typeof(ResourceReportBody))]
+[JsonSerializable(typeof(UnmetRequirement[]))]
 [JsonSerializable(typeof(HeartbeatEvent))]
 [JsonSerializable(typeof(StateChangeEvent))]
 [JsonSerializable(typeof(SocketRequest))]
