@@ -42,7 +42,6 @@ public sealed class GetComponentResourcesHandler(RegistryProjection projection, 
         };
 
         var measuredAt = measurements.Count > 0 ? measurements.Max(m => m.At) : (DateTimeOffset?)null;
-        var reportedAt = reports.Latest(view.ComponentId)?.At;
         var timestamp = new[] { measuredAt, report?.At }.Max() ?? clock.GetUtcNow();
         return ValueTask.FromResult(new ComponentResources(
             view.ComponentId,
@@ -50,7 +49,7 @@ public sealed class GetComponentResourcesHandler(RegistryProjection projection, 
             timestamp,
             sources,
             measuredAt,
-            reportedAt,
+            report?.At,
             [.. measurements.Select(m => new MeasuredInstance(m.InstanceUuid, m.Pid, m.Processes))]));
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
+using Tekton.Domain.Errors;
 using Tekton.Domain.Resources;
 
 namespace Tekton.Application.Resources;
@@ -34,6 +35,7 @@ public sealed partial class ResourceMonitor : BackgroundService
 
     private readonly IHardwareProbe _probe;
     private readonly RegistryProjection _projection;
+    private readonly ResourceReports _reports;
     private readonly TimeProvider _clock;
     private readonly ILogger<ResourceMonitor> _logger;
     private readonly TimeSpan _interval;
@@ -45,14 +47,21 @@ public sealed partial class ResourceMonitor : BackgroundService
 
     private Latest? _latest;
     private CpuCounters? _previousCpu;
-    private Dictionary<Guid, (ProcessTreeReading Reading, long Timestamp)> _previousTrees = [];
+    private Dictionary<Guid, (int Pid, ProcessTreeReading Reading, long Timestamp)> _previousTrees = [];
     private Dictionary<Guid, InstanceMeasurement> _measured = [];
 
     public ResourceMonitor(
-        IHardwareProbe probe, RegistryProjection projection, IOptions<ResourceOptions> options, TimeProvider clock, IMeterFactory meters, ILogger<ResourceMonitor> logger)
+        IHardwareProbe probe,
+        RegistryProjection projection,
+        ResourceReports reports,
+        IOptions<ResourceOptions> options,
+        TimeProvider clock,
+        IMeterFactory meters,
+        ILogger<ResourceMonitor> logger)
     {
         _probe = probe;
         _projection = projection;
+        _reports = reports;
         _clock = clock;
         _logger = logger;
         _interval = TimeSpan.FromSeconds(options.Value.SampleIntervalSeconds);
@@ -62,12 +71,23 @@ public sealed partial class ResourceMonitor : BackgroundService
 
     public TimeSpan Interval => _interval;
 
-    /// <summary>The newest sample, waiting for the first one (taken within a second of start) when there is none yet.</summary>
+    /// <summary>How long a read waits for the first sample before it gives up with 1006.</summary>
+    public static readonly TimeSpan FirstSampleTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The newest sample, waiting for the first one (taken a quarter second after start) when there is none yet.</summary>
     public async ValueTask<SystemResources> CurrentAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _latest) is null)
         {
-            await _first.Task.WaitAsync(cancellationToken);
+            try
+            {
+                await _first.Task.WaitAsync(FirstSampleTimeout, _clock, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new TektonException(ErrorCode.Timeout,
+                    $"No resource sample was taken within {FirstSampleTimeout.TotalSeconds} s of asking; see Tekton's log for why the sampler fails.");
+            }
         }
 
         return Volatile.Read(ref _latest)!.System;
@@ -164,8 +184,10 @@ public sealed partial class ResourceMonitor : BackgroundService
 
     private void MeasureProcesses(GpuReading gpus, MemoryReading? memory, DateTimeOffset now)
     {
+        var snapshot = _projection.Current;
+        _reports.Prune(id => snapshot.Find(id) is not null);
         var roots = new Dictionary<Guid, ProcessRoot>();
-        foreach (var component in _projection.Current.ById.Values)
+        foreach (var component in snapshot.ById.Values)
         {
             foreach (var instance in component.Instances)
             {
@@ -179,7 +201,7 @@ public sealed partial class ResourceMonitor : BackgroundService
         var timestamp = _clock.GetTimestamp();
         var trees = roots.Count == 0 ? new Dictionary<int, ProcessTreeReading>() : _probe.ReadProcessTrees(roots.Values);
         var previous = _previousTrees;
-        var readings = new Dictionary<Guid, (ProcessTreeReading, long)>();
+        var readings = new Dictionary<Guid, (int, ProcessTreeReading, long)>();
         var measured = new Dictionary<Guid, InstanceMeasurement>();
         foreach (var (instanceUuid, root) in roots)
         {
@@ -189,14 +211,15 @@ public sealed partial class ResourceMonitor : BackgroundService
             }
 
             double? cpuPercent = null;
-            if (previous.TryGetValue(instanceUuid, out var before))
+            // A restart relaunches the same instance as a new process: its first sample starts a new series.
+            if (previous.TryGetValue(instanceUuid, out var before) && before.Pid == root.Pid)
             {
                 var seconds = _clock.GetElapsedTime(before.Timestamp, timestamp).TotalSeconds;
                 // A child that ends unwaited takes its CPU time with it, so the sum can shrink: never below zero.
                 cpuPercent = seconds > 0 ? Math.Round(Math.Max(0, tree.CpuSeconds - before.Reading.CpuSeconds) / seconds * 100, 1) : null;
             }
 
-            readings[instanceUuid] = (tree, timestamp);
+            readings[instanceUuid] = (root.Pid, tree, timestamp);
             measured[instanceUuid] = new InstanceMeasurement(
                 instanceUuid, root.Pid, tree.Pids.Count, cpuPercent, tree.RssBytes, tree.VmsBytes,
                 memory is { TotalBytes: > 0 } m ? 100.0 * tree.RssBytes / m.TotalBytes : null, tree.ReadBytes, tree.WriteBytes, GpuOf(tree, gpus), now);

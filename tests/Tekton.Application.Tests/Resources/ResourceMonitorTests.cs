@@ -145,6 +145,7 @@ public sealed class ResourceMonitorTests
     private ResourceMonitor Monitor(double intervalSeconds = 2, int historyMinutes = 60) => new(
         _probe,
         _projection,
+        new ResourceReports(),
         Options.Create(new ResourceOptions { SampleIntervalSeconds = intervalSeconds, HistoryMinutes = historyMinutes }),
         _clock,
         new Meters(),
