@@ -72,6 +72,31 @@ fanout websocket
 echo "== event fan-out, SignalR"
 fanout signalr
 
+# Reads answered from memory: GET /api/tekton/resources with the sampler at its default interval and 20 times as
+# often, beside GET /api/tekton/version (the cheapest endpoint) as the reference.
+reads() {  # $1 = label, $2 = path, $3 = Tekton:Resources:SampleIntervalSeconds
+  for n in $(seq "$runs"); do
+    local dir port pid
+    dir=$(mktemp -d); port=$(free_port)
+    $server_cpu dotnet "$web" --urls "http://127.0.0.1:$port" --contentRoot "$dir" \
+      --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Tekton:Resources:SampleIntervalSeconds="$3" \
+      --Logging:LogLevel:Default=Warning >"$dir/server.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+    $load_cpu dotnet "$bench" reads "http://127.0.0.1:$port" "$2" 16 "$seconds" \
+      | python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['mode']='$1'; d['interval']=$3; print(json.dumps(d))" | tee -a "$out/reads.jsonl"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    rm -rf "$dir"
+  done
+}
+
+echo "== reads: GET /api/tekton/version (reference)"
+reads version /api/tekton/version 2
+echo "== reads: GET /api/tekton/resources, sampler every 2 s"
+reads resources /api/tekton/resources 2
+echo "== reads: GET /api/tekton/resources, sampler every 0.1 s"
+reads resources-fast /api/tekton/resources 0.1
+
 python3 - "$out" "$root/docs/performance.md" "$runs" "$seconds" "$clients" <<'PY'
 import json, os, platform, statistics, subprocess, sys
 out, target, runs, seconds, clients = sys.argv[1:]
@@ -84,6 +109,7 @@ def spread(values, fmt):
 graph = lines("graph.jsonl")
 regs = lines("registrations.jsonl")
 fan = lines("fanout.jsonl")
+reads = lines("reads.jsonl")
 group = [r for r in regs if r["mode"] == "group"]
 single = [r for r in regs if r["mode"] == "single"]
 cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
@@ -149,6 +175,27 @@ pinned here: they share both cores. Goal on this machine: p99 ≤ 60 ms, no loss
     f"| {t} | {spread([r['p50_ms'] for r in rs], '{:.1f} ms')} | {spread([r['p99_ms'] for r in rs], '{:.1f} ms')} | "
     f"{spread([r['max_ms'] for r in rs], '{:.0f} ms')} | {spread([r['loss_percent'] for r in rs], '{:.3f} %')} |\n"
     for t in ("websocket", "signalr") for rs in [[r for r in fan if r["transport"] == t]] if rs)
+def read_row(mode, label):
+    rs = [r for r in reads if r["mode"] == mode]
+    return (f"| {label} | {spread([r['per_second'] for r in rs], '{:,.0f}')} | {spread([r['p50_ms'] for r in rs], '{:.2f} ms')} | "
+            f"{spread([r['p99_ms'] for r in rs], '{:.2f} ms')} |\n")
+def median_of(mode, key): return statistics.median(r[key] for r in reads if r["mode"] == mode)
+report += f"""
+## System resources endpoint
+
+`GET /api/tekton/resources` is answered from the sampler's latest sample, never by probing. 16 clients in a
+closed loop for {seconds} s (`Tekton.Benchmarks reads URL PATH 16 {seconds}`), server pinned as above, beside the
+cheapest endpoint, `GET /api/tekton/version`. The sampler runs at its default interval (2 s) and at 0.1 s, twenty
+times as often: if reads waited on samples, the second row would be slower than the first.
+
+| endpoint | requests/s | p50 | p99 |
+|---|---|---|---|
+""" + read_row("version", "`GET /api/tekton/version` (reference)") + read_row("resources", "`GET /api/tekton/resources`, sampler every 2 s") \
+    + read_row("resources-fast", "`GET /api/tekton/resources`, sampler every 0.1 s") + f"""
+The resources endpoint serves {median_of('resources', 'per_second') / median_of('version', 'per_second'):.2f}× the reference's
+requests per second; sampling twenty times as often changes its p50 by a factor of
+{median_of('resources-fast', 'p50_ms') / median_of('resources', 'p50_ms'):.2f} (the sampler shares the server's core).
+"""
 extra = os.path.join(os.path.dirname(target), "performance-notes.md")
 if os.path.exists(extra):
     report += "\n" + open(extra).read()

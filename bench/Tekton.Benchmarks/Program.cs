@@ -8,6 +8,8 @@ return args switch
     ["registrations", var url, var clients, var seconds] => await RegistrationBenchmark.RunAsync(new Uri(url), Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
     ["fanout", var url, var transport, var subscribers, var rate, var seconds] =>
         await FanoutBenchmark.RunAsync(new Uri(url), transport, Int(subscribers), Int(rate), double.Parse(seconds, CultureInfo.InvariantCulture)),
+    ["reads", var url, var path, var clients, var seconds] =>
+        await ReadBenchmark.RunAsync(new Uri(url), path, Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
@@ -15,6 +17,6 @@ static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS");
+    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS | reads BASE_URL PATH CLIENTS SECONDS");
     return 2;
 }
