@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Tekton.Application.Common;
 using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
+using Tekton.Application.Models;
 using Tekton.Application.Resources;
 using Microsoft.Extensions.Configuration;
 
@@ -59,6 +60,25 @@ public static class DependencyInjection
         builder.Services.AddSingleton<ResourceMonitor>();
         builder.Services.AddSingleton<ResourceReports>();
 
+        builder.Services.AddOptions<CatalogOptions>().Bind(builder.Configuration.GetSection("Tekton"))
+            .Validate(o => o.Models.All(m => new ModelBodyValidator().Validate(m).IsValid),
+                "Tekton:Models has an invalid model: each needs id, provider, capabilities (1-64 tokens), tier (1-3) and context_window (1-100000000); status is available or unavailable; endpoint an http(s) URL.")
+            .Validate(o => o.Models.Select(m => m.Id).Distinct(StringComparer.Ordinal).Count() == o.Models.Count, "Tekton:Models names a model id twice.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<OllamaOptions>().Bind(builder.Configuration.GetSection(OllamaOptions.Section))
+            .Validate(o => Uri.TryCreate(o.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps),
+                "Tekton:Ollama:Url must be an absolute http(s) URL, e.g. http://localhost:11434.")
+            .Validate(o => o.PollIntervalSeconds is >= 1 and <= 86_400, "Tekton:Ollama:PollIntervalSeconds must be between 1 and 86400.")
+            .Validate(o => o.TimeoutSeconds is > 0 and <= 60, "Tekton:Ollama:TimeoutSeconds must be more than 0 and at most 60.")
+            .Validate(o => o.ContextWindow is >= 1 and <= ModelBodyValidator.MaxContextWindow, "Tekton:Ollama:ContextWindow must be between 1 and 100000000.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<RoutingOptions>().Bind(builder.Configuration.GetSection(RoutingOptions.Section))
+            .Validate(o => o.RetryAfterSeconds is >= 1 and <= 3600, "Tekton:Routing:RetryAfterSeconds must be between 1 and 3600.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<ModelStore>();
+        builder.Services.AddSingleton<OllamaDiscovery>();
+
         builder.Services.AddSingleton<ITektonAddress>(new ConfiguredTektonAddress(builder.Configuration["Tekton:Url"] ?? "http://127.0.0.1:8010"));
         builder.Services.AddSingleton<SignalBoard>();
         builder.Services.AddSingleton<HealthTable>();
@@ -73,6 +93,8 @@ public static class DependencyInjection
         builder.Services.AddHostedService(provider => provider.GetRequiredService<HeartbeatExpiry>());
         builder.Services.AddHostedService(provider => provider.GetRequiredService<HealthChecks>());
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ResourceMonitor>());
+        builder.Services.AddHostedService<ModelBoot>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<OllamaDiscovery>());
         return builder;
     }
 }

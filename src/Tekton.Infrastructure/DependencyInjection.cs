@@ -5,10 +5,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Application.Lifecycle;
+using Tekton.Application.Models;
 using Tekton.Application.Resources;
 using Tekton.Infrastructure.Health;
 using Tekton.Infrastructure.Heartbeats;
 using Tekton.Infrastructure.Processes;
+using Tekton.Infrastructure.Models;
 using Tekton.Infrastructure.Persistence;
 using Tekton.Infrastructure.Resources;
 
@@ -51,6 +53,11 @@ public static class DependencyInjection
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false })
             .RemoveAllLoggers();
         services.AddSingleton<IHealthProbe, HttpHealthProbe>();
+
+        services.AddHttpClient(OllamaClient.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false })
+            .RemoveAllLoggers();
+        services.AddSingleton<IOllamaClient, OllamaClient>();
 
         services.AddSingleton<GpuProbe>();
         services.AddSingleton<IHardwareProbe>(provider => new LinuxHardwareProbe(

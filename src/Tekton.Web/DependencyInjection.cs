@@ -102,6 +102,7 @@ public static class DependencyInjection
         app.MapLifecycleEndpoints();
         app.MapDependencyEndpoints();
         app.MapResourceEndpoints();
+        app.MapModelEndpoints();
         app.MapServiceInfoEndpoints();
         app.MapEventSockets();
         app.MapHub<TektonHub>(TektonHub.Path);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Tekton.Application.Models;
 using Tekton.Domain.Components;
 
 namespace Tekton.Application.Common;
@@ -11,6 +12,8 @@ public interface ITektonDbContext
     DbSet<ComponentInstance> Instances { get; }
 
     DbSet<StateChange> StateChanges { get; }
+
+    DbSet<StoredModel> Models { get; }
 
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
 }

@@ -50,19 +50,25 @@ public sealed class RegistryProjection
     {
         var current = Current;
         var builder = current.ById.ToBuilder();
+        var servers = current.ModelServers.ToBuilder();
         foreach (var id in changedIds)
         {
             if (registry.Find(id) is { } component)
             {
                 builder[id] = ViewMapper.ToView(component);
+                if (component.ComponentType == RegistrySnapshot.ModelServerType)
+                {
+                    servers.Add(id);
+                }
             }
             else
             {
                 builder.Remove(id);
+                servers.Remove(id);
             }
         }
 
-        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1));
+        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable()));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
@@ -70,12 +76,17 @@ public sealed class RegistryProjection
     public void Reset(IEnumerable<Component> components)
     {
         var builder = RegistrySnapshot.Empty.ById.ToBuilder();
+        var servers = RegistrySnapshot.Empty.ModelServers.ToBuilder();
         foreach (var component in components)
         {
             builder[component.ComponentId] = ViewMapper.ToView(component);
+            if (component.ComponentType == RegistrySnapshot.ModelServerType)
+            {
+                servers.Add(component.ComponentId);
+            }
         }
 
-        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), Current.Version + 1));
+        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), Current.Version + 1, servers.ToImmutable()));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }

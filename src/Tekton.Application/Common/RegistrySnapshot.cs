@@ -9,15 +9,20 @@ namespace Tekton.Application.Common;
 /// </summary>
 public sealed class RegistrySnapshot
 {
-    public static readonly RegistrySnapshot Empty = new(ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal), 0);
+    /// <summary>The component type whose components serve models (design §9).</summary>
+    public const string ModelServerType = "llm";
+
+    public static readonly RegistrySnapshot Empty = new(
+        ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal), 0, ImmutableSortedSet.Create<string>(StringComparer.Ordinal));
 
     private readonly Lazy<ComponentView[]> _ordered;
     private readonly Lazy<DependencyAnalysis> _dependencies;
 
-    public RegistrySnapshot(ImmutableDictionary<string, ComponentView> components, long version)
+    public RegistrySnapshot(ImmutableDictionary<string, ComponentView> components, long version, ImmutableSortedSet<string> modelServers)
     {
         ById = components;
         Version = version;
+        ModelServers = modelServers;
         _ordered = new Lazy<ComponentView[]>(() => [.. ById.Values.OrderBy(c => c.RegistrationSequence)]);
         _dependencies = new Lazy<DependencyAnalysis>(() =>
             DependencyGraph.Analyze([.. InRegistrationOrder.Select(c => new DependencyNode(c.ComponentId, c.Dependencies))]));
@@ -34,6 +39,9 @@ public sealed class RegistrySnapshot
     public IReadOnlyList<ComponentView> InRegistrationOrder => _ordered.Value;
 
     public DependencyAnalysis Dependencies => _dependencies.Value;
+
+    /// <summary>Ids of the components of type <c>llm</c>, kept up to date with each commit rather than found by a scan.</summary>
+    public ImmutableSortedSet<string> ModelServers { get; }
 
     public ComponentView? Find(string componentId) => ById.GetValueOrDefault(componentId);
 }

@@ -9,6 +9,8 @@ public static partial class Wire
     public const string ComponentIdPattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
     public const string ComponentTypePattern = "^[a-z][a-z0-9_-]{0,31}$";
     public const string CapabilityPattern = "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$";
+    public const string ModelIdPattern = "^[A-Za-z0-9][A-Za-z0-9_.:/@+-]{0,127}$";
+    public const string ProviderPattern = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$";
 
     /// <summary>Semantic Versioning 2.0.0, the regular expression the specification recommends.</summary>
     public const string SemVerPattern =
@@ -23,6 +25,12 @@ public static partial class Wire
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}\z", RegexOptions.CultureInvariant)]
     public static partial Regex Capability();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.:/@+-]{0,127}\z", RegexOptions.CultureInvariant)]
+    public static partial Regex ModelId();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z", RegexOptions.CultureInvariant)]
+    public static partial Regex Provider();
 
     [GeneratedRegex(SemVerPattern + @"\z", RegexOptions.CultureInvariant)]
     public static partial Regex SemVer();

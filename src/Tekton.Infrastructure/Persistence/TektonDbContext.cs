@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tekton.Application.Common;
+using Tekton.Application.Models;
 using Tekton.Domain.Components;
 
 namespace Tekton.Infrastructure.Persistence;
@@ -12,6 +13,8 @@ public sealed class TektonDbContext(DbContextOptions<TektonDbContext> options) :
     public DbSet<ComponentInstance> Instances => Set<ComponentInstance>();
 
     public DbSet<StateChange> StateChanges => Set<StateChange>();
+
+    public DbSet<StoredModel> Models => Set<StoredModel>();
 
     public DbSet<EventSequenceReservation> EventSequenceReservations => Set<EventSequenceReservation>();
 

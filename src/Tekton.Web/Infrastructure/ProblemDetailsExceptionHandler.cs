@@ -27,6 +27,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
                 status: StatusCodes.Status503ServiceUnavailable),
             UnavailableException unavailable => Problem(unavailable.Code, "Tekton is at a limit.", unavailable.Message, null,
                 status: StatusCodes.Status503ServiceUnavailable),
+            NotFoundException notFound => Problem(notFound.Code, "Not found.", notFound.Message, null, status: StatusCodes.Status404NotFound),
             RequestValidationException validation => Problem(validation.Code, "The request is invalid.", validation.Message, validation.Errors),
             TektonException tekton => Problem(tekton.Code, Title(tekton.Code), tekton.Message, null, tekton.Details),
             BadHttpRequestException badRequest => Unreadable(httpContext, badRequest),
@@ -34,9 +35,15 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         };
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
-        if (exception is UnavailableException { RetryAfterSeconds: var retryAfter })
+        var retryAfter = exception switch
         {
-            httpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            UnavailableException unavailableLater => unavailableLater.RetryAfterSeconds,
+            RetryLaterException later => later.RetryAfterSeconds,
+            _ => (int?)null,
+        };
+        if (retryAfter is { } seconds)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext

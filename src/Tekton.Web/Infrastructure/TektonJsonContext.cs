@@ -6,7 +6,9 @@ using Tekton.Application.Components;
 using Tekton.Application.Dependencies;
 using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
+using Tekton.Application.Models;
 using Tekton.Application.Resources;
+using Tekton.Domain.Models;
 using Tekton.Domain.Resources;
 using Tekton.Web.Endpoints;
 using Tekton.Web.Events;
@@ -44,6 +46,13 @@ namespace Tekton.Web.Infrastructure;
 [JsonSerializable(typeof(ComponentResources))]
 [JsonSerializable(typeof(ResourceReportBody))]
 [JsonSerializable(typeof(UnmetRequirement[]))]
+[JsonSerializable(typeof(ModelBody))]
+[JsonSerializable(typeof(ModelView))]
+[JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(RouteBody))]
+[JsonSerializable(typeof(RouteResponse))]
+[JsonSerializable(typeof(CapabilityList))]
+[JsonSerializable(typeof(RuledOut[]))]
 [JsonSerializable(typeof(HeartbeatEvent))]
 [JsonSerializable(typeof(StateChangeEvent))]
 [JsonSerializable(typeof(SocketRequest))]
