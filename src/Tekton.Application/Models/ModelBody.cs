@@ -77,7 +77,7 @@ public sealed class ModelBodyValidator : AbstractValidator<ModelBody>
         RuleFor(m => m.Priority).InclusiveBetween(-1_000_000, 1_000_000).When(m => m.Priority is not null)
             .WithMessage("priority must be between -1000000 and 1000000.");
         RuleFor(m => m.CostPer1kTokens).InclusiveBetween(0, 1_000_000).When(m => m.CostPer1kTokens is not null)
-            .WithMessage("cost_per_1k_tokens must be between 0 and 1000000.");
+            .OverridePropertyName("cost_per_1k_tokens").WithMessage("cost_per_1k_tokens must be between 0 and 1000000.");
     }
 
     private static bool BeHttpUrl(string? url) =>
