@@ -25,6 +25,11 @@ for n in $(seq "$runs"); do
   dotnet "$bench" graph 10000 50000 50 | tee -a "$out/graph.jsonl"
 done
 
+echo "== route decision, 100 models, in process"
+for n in $(seq "$runs"); do
+  $server_cpu dotnet "$bench" route 100 200000 | tee -a "$out/route.jsonl"
+done
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 # One server per run, on a fresh database, so every run measures the same amount of work.
@@ -97,6 +102,19 @@ reads resources /api/tekton/resources 2
 echo "== reads: GET /api/tekton/resources, sampler every 0.1 s"
 reads resources-fast /api/tekton/resources 0.1
 
+echo "== route over HTTP, 100 models added through the API"
+for n in $(seq "$runs"); do
+  dir=$(mktemp -d); port=$(free_port)
+  $server_cpu dotnet "$web" --urls "http://127.0.0.1:$port" --contentRoot "$dir" \
+    --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Tekton:Ollama:Enabled=false \
+    --Logging:LogLevel:Default=Warning >"$dir/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+  $load_cpu dotnet "$bench" route-http "http://127.0.0.1:$port" 100 16 "$seconds" | tee -a "$out/route_http.jsonl"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+done
+
 python3 - "$out" "$root/docs/performance.md" "$runs" "$seconds" "$clients" <<'PY'
 import json, os, platform, statistics, subprocess, sys
 out, target, runs, seconds, clients = sys.argv[1:]
@@ -110,6 +128,8 @@ graph = lines("graph.jsonl")
 regs = lines("registrations.jsonl")
 fan = lines("fanout.jsonl")
 reads = lines("reads.jsonl")
+route = lines("route.jsonl")
+route_http = lines("route_http.jsonl")
 group = [r for r in regs if r["mode"] == "group"]
 single = [r for r in regs if r["mode"] == "single"]
 cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
@@ -180,6 +200,7 @@ def read_row(mode, label):
     return (f"| {label} | {spread([r['per_second'] for r in rs], '{:,.0f}')} | {spread([r['p50_ms'] for r in rs], '{:.2f} ms')} | "
             f"{spread([r['p99_ms'] for r in rs], '{:.2f} ms')} |\n")
 def median_of(mode, key): return statistics.median(r[key] for r in reads if r["mode"] == mode)
+def median_of_list(values): return statistics.median(values)
 report += f"""
 ## System resources endpoint
 
@@ -195,6 +216,23 @@ times as often: if reads waited on samples, the second row would be slower than 
 The resources endpoint serves {median_of('resources', 'per_second') / median_of('version', 'per_second'):.2f}× the reference's
 requests per second; sampling twenty times as often changes its p50 by a factor of
 {median_of('resources-fast', 'p50_ms') / median_of('resources', 'p50_ms'):.2f} (the sampler shares the server's core).
+"""
+report += f"""
+## Routing
+
+`Router.Route` over 100 models (every tier, five providers, some priorities and costs, one in five unavailable),
+three request shapes in turn, {route[0]['iterations']:,} timed decisions per run after warm-up, in process
+(`Tekton.Benchmarks route 100 {route[0]['iterations']}`); and `POST /api/tekton/route` over HTTP with the same
+100 models added through the API, 16 clients in a closed loop for {seconds} s (`Tekton.Benchmarks route-http URL 100 16 {seconds}`).
+
+| | p50 | p99 | requests/s |
+|---|---|---|---|
+| decision, in process | {spread([r['p50_us'] for r in route], '{:.2f} µs')} | {spread([r['p99_us'] for r in route], '{:.2f} µs')} | |
+| `POST /api/tekton/route` | {spread([r['p50_ms'] for r in route_http], '{:.2f} ms')} | {spread([r['p99_ms'] for r in route_http], '{:.2f} ms')} | {spread([r['per_second'] for r in route_http], '{:,.0f}')} |
+| `GET /api/tekton/version` (reference, from the section above) | {spread([r['p50_ms'] for r in reads if r['mode'] == 'version'], '{:.2f} ms')} | {spread([r['p99_ms'] for r in reads if r['mode'] == 'version'], '{:.2f} ms')} | {spread([r['per_second'] for r in reads if r['mode'] == 'version'], '{:,.0f}')} |
+
+Goal: the decision's p99 under 50 µs. Over HTTP, routing serves {median_of_list([r['per_second'] for r in route_http]) / median_of('version', 'per_second'):.2f}× the
+reference's requests per second.
 """
 extra = os.path.join(os.path.dirname(target), "performance-notes.md")
 if os.path.exists(extra):

@@ -10,6 +10,9 @@ return args switch
         await FanoutBenchmark.RunAsync(new Uri(url), transport, Int(subscribers), Int(rate), double.Parse(seconds, CultureInfo.InvariantCulture)),
     ["reads", var url, var path, var clients, var seconds] =>
         await ReadBenchmark.RunAsync(new Uri(url), path, Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
+    ["route", var models, var iterations] => RouteBenchmark.RunInProcess(Int(models), Int(iterations)),
+    ["route-http", var url, var models, var clients, var seconds] =>
+        await RouteBenchmark.RunHttpAsync(new Uri(url), Int(models), Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
@@ -17,6 +20,6 @@ static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS | reads BASE_URL PATH CLIENTS SECONDS");
+    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS | reads BASE_URL PATH CLIENTS SECONDS | route MODELS ITERATIONS | route-http BASE_URL MODELS CLIENTS SECONDS");
     return 2;
 }
