@@ -40,13 +40,21 @@ public static class Router
 {
     public const int MaxFallbacks = 3;
 
+    /// <summary>One comparer per target tier, so a decision allocates no comparison closure.</summary>
+    private static readonly IComparer<Model>[] Comparers = [.. Enumerable.Range(0, Model.MaxTier + 1).Select(t => new ByPreference(t))];
+
+    /// <summary>A candidate list per thread, reused: a decision allocates only its answer.</summary>
+    [ThreadStatic]
+    private static List<Model>? _candidates;
+
     public static RouteDecision Route(IReadOnlyList<Model> catalog, RouteQuery query)
     {
         var required = query.RequiredCapabilities;
         var complexityTier = (int)query.Complexity;
         var minTier = query.MinTier ?? Model.MinTier;
         var target = query.TargetTier;
-        var candidates = new List<Model>(catalog.Count);
+        var candidates = _candidates ??= new List<Model>(128);
+        candidates.Clear();
         var unavailable = 0;
         foreach (var model in catalog)
         {
@@ -68,14 +76,16 @@ public static class Router
             throw unavailable == 0 ? NotFound(catalog, query) : NotAvailable(catalog, query);
         }
 
-        candidates.Sort((a, b) => Compare(a, b, target));
+        candidates.Sort(Comparers[target]);
         var selected = candidates[0];
         var criteria = new SelectionCriteria(
             ComplexityMatch: selected.Tier >= complexityTier,
             ContextWindowSufficient: selected.ContextWindow >= query.ContextLength,
-            CapabilityMatch: required.All(selected.Has),
+            CapabilityMatch: HasAll(selected, required),
             TierMatch: selected.Tier >= minTier);
-        return new RouteDecision(selected, criteria, query.Fallback ? Fallbacks(candidates) : []);
+        var fallbacks = query.Fallback ? Fallbacks(candidates) : [];
+        candidates.Clear();
+        return new RouteDecision(selected, criteria, fallbacks);
     }
 
     /// <summary>The order of design §9, as a comparison relative to the target tier.</summary>
@@ -120,16 +130,14 @@ public static class Router
         return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
     }
 
-    private static bool Passes(Model model, IReadOnlyList<string> required, RouteQuery query, int minTier, int complexityTier)
-    {
-        if (model.ContextWindow < query.ContextLength || model.Tier < minTier || (!query.Fallback && model.Tier < complexityTier))
-        {
-            return false;
-        }
+    private static bool Passes(Model model, IReadOnlyList<string> required, RouteQuery query, int minTier, int complexityTier) =>
+        model.ContextWindow >= query.ContextLength && model.Tier >= minTier && (query.Fallback || model.Tier >= complexityTier) && HasAll(model, required);
 
-        foreach (var capability in required)
+    private static bool HasAll(Model model, IReadOnlyList<string> required)
+    {
+        for (var i = 0; i < required.Count; i++)
         {
-            if (!model.Has(capability))
+            if (!model.Has(required[i]))
             {
                 return false;
             }
@@ -139,18 +147,46 @@ public static class Router
     }
 
     /// <summary>The rest in order, with the first model of another provider than the selected one moved to the front; at most three.</summary>
-    private static List<Model> Fallbacks(List<Model> ordered)
+    private static Model[] Fallbacks(List<Model> ordered)
     {
-        var rest = ordered.Skip(1).ToList();
-        var other = rest.FindIndex(m => !string.Equals(m.Provider, ordered[0].Provider, StringComparison.Ordinal));
-        if (other > 0)
+        var count = Math.Min(MaxFallbacks, ordered.Count - 1);
+        if (count <= 0)
         {
-            var model = rest[other];
-            rest.RemoveAt(other);
-            rest.Insert(0, model);
+            return [];
         }
 
-        return rest.Count > MaxFallbacks ? rest[..MaxFallbacks] : rest;
+        var provider = ordered[0].Provider;
+        var other = -1;
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            if (!string.Equals(ordered[i].Provider, provider, StringComparison.Ordinal))
+            {
+                other = i;
+                break;
+            }
+        }
+
+        var fallbacks = new Model[count];
+        var next = 0;
+        if (other > 0)
+        {
+            fallbacks[next++] = ordered[other];
+        }
+
+        for (var i = 1; i < ordered.Count && next < count; i++)
+        {
+            if (i != other)
+            {
+                fallbacks[next++] = ordered[i];
+            }
+        }
+
+        return fallbacks;
+    }
+
+    private sealed class ByPreference(int target) : IComparer<Model>
+    {
+        public int Compare(Model? x, Model? y) => Router.Compare(x!, y!, target);
     }
 
     /// <summary>Each hard filter and the models it rules out (a model may appear under several).</summary>
