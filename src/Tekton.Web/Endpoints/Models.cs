@@ -28,19 +28,20 @@ public static class Models
             .Produces<ModelView>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        group.MapGet("/models/{**model_id}", GetModel)
+        group.MapGet("/models/{model_id}", GetModel)
             .WithName(nameof(GetModel))
             .WithSummary("Get a model")
+            .WithDescription("An id with '/' in it is sent encoded as %2F.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapPut("/models/{**model_id}", PutModel)
+        group.MapPut("/models/{model_id}", PutModel)
             .WithName(nameof(PutModel))
             .WithSummary("Add or replace a model by id")
             .WithDescription("As POST, with the id from the path (a body id must match it).")
             .Produces<ModelView>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        group.MapDelete("/models/{**model_id}", DeleteModel)
+        group.MapDelete("/models/{model_id}", DeleteModel)
             .WithName(nameof(DeleteModel))
             .WithSummary("Delete a model added through the API")
             .WithDescription("Models from configuration, components or Ollama are removed where they come from (400 says where).")
@@ -74,17 +75,17 @@ public static class Models
         TypedResults.Ok(await sender.Send(new ListModels(capability, provider, status), cancellationToken));
 
     public static async Task<Ok<ModelView>> GetModel(ISender sender, [FromRoute(Name = "model_id")] string modelId, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await sender.Send(new GetModel(modelId), cancellationToken));
+        TypedResults.Ok(await sender.Send(new GetModel(Uri.UnescapeDataString(modelId)), cancellationToken));
 
     public static async Task<Results<Created<ModelView>, Ok<ModelView>>> PostModel(ISender sender, [FromBody] ModelBody model, CancellationToken cancellationToken) =>
         Answer(await sender.Send(new PutModel(null, model), cancellationToken));
 
     public static async Task<Results<Created<ModelView>, Ok<ModelView>>> PutModel(
         ISender sender, [FromRoute(Name = "model_id")] string modelId, [FromBody] ModelBody model, CancellationToken cancellationToken) =>
-        Answer(await sender.Send(new PutModel(modelId, model), cancellationToken));
+        Answer(await sender.Send(new PutModel(Uri.UnescapeDataString(modelId), model), cancellationToken));
 
     public static async Task<Ok<OperationResult>> DeleteModel(ISender sender, [FromRoute(Name = "model_id")] string modelId, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await sender.Send(new DeleteModel(modelId), cancellationToken));
+        TypedResults.Ok(await sender.Send(new DeleteModel(Uri.UnescapeDataString(modelId)), cancellationToken));
 
     public static async Task<Ok<RouteResponse>> RouteTask(ISender sender, [FromBody] RouteBody route, CancellationToken cancellationToken) =>
         TypedResults.Ok(await sender.Send(new RouteTask(route), cancellationToken));
@@ -93,6 +94,6 @@ public static class Models
         TypedResults.Ok(await sender.Send(new GetCapabilities(), cancellationToken));
 
     private static Results<Created<ModelView>, Ok<ModelView>> Answer(PutModelResult result) => result.Created
-        ? TypedResults.Created($"/api/tekton/models/{result.Model.Id}", result.Model)
+        ? TypedResults.Created($"/api/tekton/models/{Uri.EscapeDataString(result.Model.Id)}", result.Model)
         : TypedResults.Ok(result.Model);
 }

@@ -151,16 +151,16 @@ public sealed class ModelTests : IAsyncLifetime
             """))
         {
             created.StatusCode.Should().Be(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-            created.Headers.Location!.ToString().Should().Be("/api/tekton/models/local/qwen2:7b");
+            created.Headers.Location!.ToString().Should().Be("/api/tekton/models/local%2Fqwen2%3A7b");
         }
 
         await _server.RestartAsync();
-        var stored = await _server.GetObjectAsync("/api/tekton/models/local/qwen2:7b");
+        var stored = await _server.GetObjectAsync("/api/tekton/models/local%2Fqwen2:7b");
         stored["source"]!.GetValue<string>().Should().Be("api");
         stored["priority"]!.GetValue<int>().Should().Be(1);
         (await RouteAsync("""{"task_type": "reasoning"}"""))["selected_model"]!.GetValue<string>().Should().Be("local/qwen2:7b");
 
-        using (var replaced = await _server.PutJsonAsync("/api/tekton/models/local/qwen2:7b",
+        using (var replaced = await _server.PutJsonAsync("/api/tekton/models/local%2Fqwen2:7b",
             """{"provider": "vllm", "capabilities": ["reasoning"], "tier": 3, "context_window": 32768, "status": "unavailable"}"""))
         {
             replaced.StatusCode.Should().Be(HttpStatusCode.OK, await replaced.Content.ReadAsStringAsync());
@@ -171,12 +171,12 @@ public sealed class ModelTests : IAsyncLifetime
             await waiting.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable, 1010);
         }
 
-        using (var deleted = await _server.Client.DeleteAsync("/api/tekton/models/local/qwen2:7b"))
+        using (var deleted = await _server.Client.DeleteAsync("/api/tekton/models/local%2Fqwen2:7b"))
         {
             deleted.StatusCode.Should().Be(HttpStatusCode.OK);
         }
 
-        using (var gone = await _server.Client.GetAsync("/api/tekton/models/local/qwen2:7b"))
+        using (var gone = await _server.Client.GetAsync("/api/tekton/models/local%2Fqwen2:7b"))
         {
             await gone.ShouldBeProblemAsync(HttpStatusCode.NotFound, 1000);
         }
