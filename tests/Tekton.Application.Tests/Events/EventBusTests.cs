@@ -1,7 +1,7 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Events;
+using Tekton.Application.Tests.Common;
 using Tekton.Domain.Components;
 
 namespace Tekton.Application.Tests.Events;
@@ -136,7 +136,7 @@ public sealed class EventBusTests
     }
 
     private EventBus Bus(int queue = 1024, int retained = 100) => new(
-        _sequence, Options.Create(new EventOptions { QueueCapacity = queue, RetainedEvents = retained }), new Meters());
+        _sequence, Options.Create(new EventOptions { QueueCapacity = queue, RetainedEvents = retained }), new TestMeters());
 
     private static EventSubscriber Subscribe(EventBus bus, EventFilter filter)
     {
@@ -171,14 +171,5 @@ public sealed class EventBusTests
         var change = new StateChange(id, type, Guid.NewGuid(), null, ComponentState.Registered, DateTimeOffset.UtcNow, "registered");
         change.Sequenced(_sequence.Next());
         return change;
-    }
-
-    private sealed class Meters : IMeterFactory
-    {
-        public Meter Create(MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
     }
 }

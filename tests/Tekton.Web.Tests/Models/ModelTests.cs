@@ -80,7 +80,7 @@ public sealed class ModelTests : IAsyncLifetime
         before["selected_model"]!.GetValue<string>().Should().Be("llama3");
 
         await _ollama.DisposeAsync();
-        (await EventuallyAsync(async () => (await ModelsAsync())["llama3"]["status"]!.GetValue<string>() == "unavailable", TimeSpan.FromSeconds(15)))
+        (await Processes.EventuallyAsync(async () => (await ModelsAsync())["llama3"]["status"]!.GetValue<string>() == "unavailable", TimeSpan.FromSeconds(15)))
             .Should().BeTrue();
 
         var after = await RouteAsync("""{"task_type": "text_generation", "complexity": "medium"}""");
@@ -266,7 +266,7 @@ public sealed class ModelTests : IAsyncLifetime
         {
         }
 
-        (await EventuallyAsync(async () => await MetricAsync(Selected) >= selectedBefore + 1 && await MetricAsync(NotFound) >= notFoundBefore + 1))
+        (await Processes.EventuallyAsync(async () => await MetricAsync(Selected) >= selectedBefore + 1 && await MetricAsync(NotFound) >= notFoundBefore + 1))
             .Should().BeTrue();
     }
 
@@ -281,7 +281,7 @@ public sealed class ModelTests : IAsyncLifetime
     {
         // Discovery runs at start; wait for its first answer so each test sees all sources.
         Dictionary<string, JsonNode> models = [];
-        await EventuallyAsync(async () =>
+        await Processes.EventuallyAsync(async () =>
         {
             models = (await _server.GetObjectAsync("/api/tekton/models"))["models"]!.AsArray().ToDictionary(m => m!["id"]!.GetValue<string>(), m => m!);
             return models.ContainsKey("llama3");
@@ -295,21 +295,5 @@ public sealed class ModelTests : IAsyncLifetime
         var answer = await response.ReadObjectAsync();
         response.StatusCode.Should().Be(HttpStatusCode.OK, answer.ToJsonString());
         return answer;
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return true;
     }
 }

@@ -55,8 +55,8 @@ public sealed class ResourceTests : IAsyncLifetime
     public async Task The_endpoint_answers_from_the_sampler_whose_samples_build_up_the_history()
     {
         var first = Timestamp(await _server.GetObjectAsync("/api/tekton/resources"));
-        (await EventuallyAsync(async () => Timestamp(await _server.GetObjectAsync("/api/tekton/resources")) > first)).Should().BeTrue();
-        (await EventuallyAsync(async () => (await _server.GetObjectAsync("/api/tekton/resources/history?minutes=1"))["samples"]!.AsArray().Count >= 4))
+        (await Processes.EventuallyAsync(async () => Timestamp(await _server.GetObjectAsync("/api/tekton/resources")) > first)).Should().BeTrue();
+        (await Processes.EventuallyAsync(async () => (await _server.GetObjectAsync("/api/tekton/resources/history?minutes=1"))["samples"]!.AsArray().Count >= 4))
             .Should().BeTrue();
 
         var history = await _server.GetObjectAsync("/api/tekton/resources/history?minutes=1");
@@ -92,7 +92,7 @@ public sealed class ResourceTests : IAsyncLifetime
     {
         await _server.GetObjectAsync("/api/tekton/resources");
         var text = string.Empty;
-        (await EventuallyAsync(async () => (text = await _server.Client.GetStringAsync("/metrics")).Contains("tekton_system_memory_bytes", StringComparison.Ordinal)))
+        (await Processes.EventuallyAsync(async () => (text = await _server.Client.GetStringAsync("/metrics")).Contains("tekton_system_memory_bytes", StringComparison.Ordinal)))
             .Should().BeTrue();
 
         var total = text.Split('\n').Single(l => l.StartsWith("tekton_system_memory_bytes{state=\"total\"}", StringComparison.Ordinal));
@@ -113,7 +113,7 @@ public sealed class ResourceTests : IAsyncLifetime
         }
 
         JsonObject usage = null!;
-        var measured = await EventuallyAsync(async () =>
+        var measured = await Processes.EventuallyAsync(async () =>
         {
             usage = await _server.GetObjectAsync("/api/tekton/components/burner/resources");
             var figures = usage["resource_usage"]!;
@@ -150,7 +150,7 @@ public sealed class ResourceTests : IAsyncLifetime
 
         using var stop = await _server.PostJsonAsync("/api/tekton/components/burner/stop", """{"force": true}""");
         stop.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await EventuallyAsync(async () => (await _server.GetObjectAsync("/api/tekton/components/burner/resources"))["instances"]!.AsArray().Count == 0))
+        (await Processes.EventuallyAsync(async () => (await _server.GetObjectAsync("/api/tekton/components/burner/resources"))["instances"]!.AsArray().Count == 0))
             .Should().BeTrue("a stopped instance is no longer measured");
     }
 
@@ -263,6 +263,24 @@ public sealed class ResourceTests : IAsyncLifetime
         alone.StatusCode.Should().Be(HttpStatusCode.OK, await alone.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("""{"min_memory_gb": -1}""", "requirements.min_memory_gb")]
+    [InlineData("""{"min_disk_gb": 2000000}""", "requirements.min_disk_gb")]
+    [InlineData("""{"gpu_count": 65}""", "requirements.gpu_count")]
+    [InlineData("""{"min_gpu_memory_gb": -0.5}""", "requirements.min_gpu_memory_gb")]
+    [InlineData("""{"gpu_count": "two"}""", "requirements.gpu_count")]
+    [InlineData("""{"min_cpu": 4}""", "min_cpu")]
+    public async Task Bad_requirements_are_a_registration_error_naming_the_field_and_nothing_is_stored(string requirements, string field)
+    {
+        using var response = await _server.PostJsonAsync("/api/tekton/components",
+            $$"""{"component_id": "picky", "component_name": "Picky", "component_type": "service", "version": "1.0.0", "requirements": {{requirements}}}""");
+
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002);
+        problem["errors"]!.AsObject().Select(e => e.Key).Should().Contain(field);
+        using var missing = await _server.Client.GetAsync("/api/tekton/components/picky");
+        missing.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
     [Fact]
     public async Task Requirements_are_kept_across_a_restart_and_a_self_registration_without_them()
     {
@@ -296,20 +314,4 @@ public sealed class ResourceTests : IAsyncLifetime
 
     private static DateTimeOffset Timestamp(JsonNode node) =>
         DateTimeOffset.Parse(node["timestamp"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-
-    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return true;
-    }
 }

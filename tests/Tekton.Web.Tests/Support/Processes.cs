@@ -68,6 +68,23 @@ public static class Processes
         return true;
     }
 
+    /// <summary>Waits until the asynchronous <paramref name="condition"/> holds, checking every 50 ms; false when <paramref name="timeout"/> (default 10 s) passes first.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
+
     public static void KillAll(string marker)
     {
         foreach (var pid in WithMarker(marker))
