@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
@@ -15,6 +14,7 @@ public sealed class ResourceMonitorTests
     private readonly SteppedClock _clock = new();
     private readonly Registry _registry = new();
     private readonly RegistryProjection _projection = new();
+    private readonly ResourceReports _reports = new();
 
     [Fact]
     public void Cpu_percent_is_the_busy_share_of_the_ticks_between_two_samples_overall_and_per_core()
@@ -110,6 +110,45 @@ public sealed class ResourceMonitorTests
     }
 
     [Fact]
+    public void A_restart_as_a_new_process_starts_a_new_cpu_series()
+    {
+        var instance = SupervisedInstance("flaky", pid: 500);
+        var monitor = Monitor();
+        _probe.Trees[500] = new ProcessTreeReading(100, 1, 1, null, null, [500]);
+        monitor.Sample();
+
+        // The same instance, relaunched: a new pid whose CPU time starts from zero.
+        _registry.Find("flaky")!.Instances[0].Launched(501, 777, restart: true, "service", TestComponents.T0.AddSeconds(5));
+        _projection.Publish(_registry, ["flaky"]);
+        _probe.Trees[501] = new ProcessTreeReading(1, 1, 1, null, null, [501]);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        monitor.Sample();
+
+        var measured = monitor.Measured(instance)!;
+        measured.Pid.Should().Be(501);
+        measured.CpuPercent.Should().BeNull("the old process's CPU time says nothing about the new one");
+
+        _probe.Trees[501] = _probe.Trees[501] with { CpuSeconds = 2 };
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        monitor.Sample();
+        monitor.Measured(instance)!.CpuPercent.Should().Be(50);
+    }
+
+    [Fact]
+    public void Reports_of_components_that_are_no_longer_registered_are_dropped_at_the_next_sample()
+    {
+        SupervisedInstance("kept", pid: 600);
+        var monitor = Monitor();
+        _reports.Record("kept", new StoredReport(Guid.NewGuid(), new ResourceUsage { CpuPercent = 1 }, TestComponents.T0));
+        _reports.Record("gone", new StoredReport(Guid.NewGuid(), new ResourceUsage { CpuPercent = 2 }, TestComponents.T0));
+
+        monitor.Sample();
+
+        _reports.Latest("kept").Should().NotBeNull();
+        _reports.Latest("gone").Should().BeNull();
+    }
+
+    [Fact]
     public void Gpu_memory_of_the_tree_is_summed_on_the_gpu_that_holds_most()
     {
         var instance = SupervisedInstance("llm", pid: 700);
@@ -145,10 +184,10 @@ public sealed class ResourceMonitorTests
     private ResourceMonitor Monitor(double intervalSeconds = 2, int historyMinutes = 60) => new(
         _probe,
         _projection,
-        new ResourceReports(),
+        _reports,
         Options.Create(new ResourceOptions { SampleIntervalSeconds = intervalSeconds, HistoryMinutes = historyMinutes }),
         _clock,
-        new Meters(),
+        new TestMeters(),
         NullLogger<ResourceMonitor>.Instance);
 
     private static SystemResources Current(ResourceMonitor monitor) => monitor.CurrentAsync(CancellationToken.None).AsTask().Result;
@@ -210,14 +249,5 @@ public sealed class ResourceMonitorTests
         public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
         public void Advance(TimeSpan by) => _ticks += by.Ticks;
-    }
-
-    private sealed class Meters : IMeterFactory
-    {
-        public Meter Create(MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
     }
 }
