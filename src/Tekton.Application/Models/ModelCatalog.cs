@@ -39,6 +39,8 @@ public sealed class ModelCatalog
         "anthropic", "openai", "google", "gemini", "mistral", "cohere", "groq", "deepseek", "xai", "together",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
+    private static readonly ModelBodyValidator Validator = new();
+
     private readonly RegistryProjection _projection;
     private readonly IReadOnlyList<Model> _configured;
     private ImmutableDictionary<string, Model> _api = ImmutableDictionary.Create<string, Model>(StringComparer.Ordinal);
@@ -110,7 +112,7 @@ public sealed class ModelCatalog
                 Status = null,
                 Endpoint = endpoint,
             };
-            if (new ModelBodyValidator().Validate(body).IsValid)
+            if (Validator.Validate(body).IsValid)
             {
                 yield return body.ToModel(ModelSource.Component) with { Status = status, ComponentId = component.ComponentId };
             }

@@ -53,24 +53,8 @@ public sealed class GetComponentResourcesHandler(RegistryProjection projection, 
             [.. measurements.Select(m => new MeasuredInstance(m.InstanceUuid, m.Pid, m.Processes))]));
     }
 
-    private static T? Pick<T>(Dictionary<string, string> sources, string name, T? measured, T? reported)
-        where T : class
-    {
-        if (measured is not null)
-        {
-            sources[name] = Measured;
-            return measured;
-        }
-
-        if (reported is not null)
-        {
-            sources[name] = Reported;
-        }
-
-        return reported;
-    }
-
-    private static double? Pick(Dictionary<string, string> sources, string name, double? measured, double? reported)
+    /// <summary>The measured figure when there is one, else the reported one; records which in <paramref name="sources"/>.</summary>
+    private static T Pick<T>(Dictionary<string, string> sources, string name, T measured, T reported)
     {
         if (measured is not null)
         {
