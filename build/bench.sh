@@ -33,19 +33,23 @@ done
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 # One server per run, on a fresh database, so every run measures the same amount of work.
+# start_server PIN [SETTING...]: PIN is "$server_cpu" or "" (not pinned); sets dir, port and pid, and waits until ready.
+start_server() {
+  local pin=$1; shift
+  dir=$(mktemp -d); port=$(free_port)
+  $pin dotnet "$web" --urls "http://127.0.0.1:$port" --contentRoot "$dir" \
+    --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Logging:LogLevel:Default=Warning "$@" >"$dir/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+}
+stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
+
 registrations() {  # $1 = label, $2 = Tekton:Database:MaxBatchSize
   for n in $(seq "$runs"); do
-    local dir port pid
-    dir=$(mktemp -d); port=$(free_port)
-    $server_cpu dotnet "$web" --urls "http://127.0.0.1:$port" --contentRoot "$dir" \
-      --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Tekton:Database:MaxBatchSize="$2" \
-      --Logging:LogLevel:Default=Warning >"$dir/server.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+    start_server "$server_cpu" --Tekton:Database:MaxBatchSize="$2"
     $load_cpu dotnet "$bench" registrations "http://127.0.0.1:$port" "$clients" "$seconds" \
       | python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['mode']='$1'; print(json.dumps(d))" | tee -a "$out/registrations.jsonl"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    rm -rf "$dir"
+    stop_server
   done
 }
 
@@ -60,15 +64,9 @@ registrations single 1
 fanout_subscribers=${BENCH_FANOUT_SUBSCRIBERS:-1000}; fanout_rate=${BENCH_FANOUT_RATE:-100}
 fanout() {  # $1 = websocket | signalr
   for n in $(seq "$runs"); do
-    local dir port pid
-    dir=$(mktemp -d); port=$(free_port)
-    dotnet "$web" --urls "http://127.0.0.1:$port" --contentRoot "$dir" \
-      --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Logging:LogLevel:Default=Warning >"$dir/server.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+    start_server ""
     dotnet "$bench" fanout "http://127.0.0.1:$port" "$1" "$fanout_subscribers" "$fanout_rate" "$seconds" | tee -a "$out/fanout.jsonl"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    rm -rf "$dir"
+    stop_server
   done
 }
 
@@ -81,17 +79,10 @@ fanout signalr
 # often, beside GET /api/tekton/version (the cheapest endpoint) as the reference.
 reads() {  # $1 = label, $2 = path, $3 = Tekton:Resources:SampleIntervalSeconds
   for n in $(seq "$runs"); do
-    local dir port pid
-    dir=$(mktemp -d); port=$(free_port)
-    $server_cpu dotnet "$web" --urls "http://127.0.0.1:$port" --contentRoot "$dir" \
-      --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Tekton:Resources:SampleIntervalSeconds="$3" \
-      --Logging:LogLevel:Default=Warning >"$dir/server.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+    start_server "$server_cpu" --Tekton:Resources:SampleIntervalSeconds="$3"
     $load_cpu dotnet "$bench" reads "http://127.0.0.1:$port" "$2" 16 "$seconds" \
       | python3 -c "import json,sys; d=json.loads(sys.stdin.read()); d['mode']='$1'; d['interval']=$3; print(json.dumps(d))" | tee -a "$out/reads.jsonl"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    rm -rf "$dir"
+    stop_server
   done
 }
 
@@ -104,15 +95,9 @@ reads resources-fast /api/tekton/resources 0.1
 
 echo "== route over HTTP, 100 models added through the API"
 for n in $(seq "$runs"); do
-  dir=$(mktemp -d); port=$(free_port)
-  $server_cpu dotnet "$web" --urls "http://127.0.0.1:$port" --contentRoot "$dir" \
-    --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Tekton:Ollama:Enabled=false \
-    --Logging:LogLevel:Default=Warning >"$dir/server.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+  start_server "$server_cpu" --Tekton:Ollama:Enabled=false
   $load_cpu dotnet "$bench" route-http "http://127.0.0.1:$port" 100 16 "$seconds" | tee -a "$out/route_http.jsonl"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  rm -rf "$dir"
+  stop_server
 done
 
 python3 - "$out" "$root/docs/performance.md" "$runs" "$seconds" "$clients" <<'PY'
