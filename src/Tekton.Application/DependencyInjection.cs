@@ -8,6 +8,7 @@ using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
 using Tekton.Application.Models;
 using Tekton.Application.Resources;
+using Tekton.Application.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace Tekton.Application;
@@ -79,6 +80,24 @@ public static class DependencyInjection
         builder.Services.AddSingleton<ModelStore>();
         builder.Services.AddSingleton<OllamaDiscovery>();
 
+        builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section))
+            .Validate(o => o.TokenLifetimeSeconds is >= 60 and <= 86_400 * 30, "Tekton:Auth:TokenLifetimeSeconds must be between 60 and 2592000 (30 days).")
+            .Validate(o => o.RequestsPerSecond >= 1 && o.Burst >= 1, "Tekton:Auth:RequestsPerSecond and Tekton:Auth:Burst must be at least 1.")
+            .Validate(o => o.TokenRequestsPerMinute >= 1, "Tekton:Auth:TokenRequestsPerMinute must be at least 1.")
+            .Validate(o => string.IsNullOrEmpty(o.SigningKey) || SigningKeyBytes(o.SigningKey) >= 32,
+                "Tekton:Auth:SigningKey must be base64 of at least 32 bytes (e.g. openssl rand -base64 32).")
+            .ValidateOnStart();
+        builder.Services.AddOptions<LimitOptions>().Bind(builder.Configuration.GetSection(LimitOptions.Section))
+            .Validate(o => o.MaxComponents >= 1, "Tekton:Limits:MaxComponents must be at least 1.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ProbeOptions>().Bind(builder.Configuration.GetSection(ProbeOptions.Section));
+        builder.Services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection(AuditOptions.Section))
+            .Validate(o => o.MaxEntries >= 100, "Tekton:Audit:MaxEntries must be at least 100.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<AuditTrail>());
+
         builder.Services.AddSingleton<ITektonAddress>(new ConfiguredTektonAddress(builder.Configuration["Tekton:Url"] ?? "http://127.0.0.1:8010"));
         builder.Services.AddSingleton<SignalBoard>();
         builder.Services.AddSingleton<HealthTable>();
@@ -96,5 +115,11 @@ public static class DependencyInjection
         builder.Services.AddHostedService<ModelBoot>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<OllamaDiscovery>());
         return builder;
+    }
+
+    private static int SigningKeyBytes(string value)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value, buffer, out var written) ? written : 0;
     }
 }

@@ -13,6 +13,8 @@ using Tekton.Infrastructure.Processes;
 using Tekton.Infrastructure.Models;
 using Tekton.Infrastructure.Persistence;
 using Tekton.Infrastructure.Resources;
+using Tekton.Infrastructure.Security;
+using Tekton.Application.Security;
 
 namespace Tekton.Infrastructure;
 
@@ -45,6 +47,10 @@ public static class DependencyInjection
         services.AddHostedService(provider => provider.GetRequiredService<GroupCommitWriter>());
         services.AddHostedService<HeartbeatFlusher>();
 
+        services.AddSingleton(provider => new DataFolder(DataDirectory(provider.GetRequiredService<SqliteConnectionString>().Value, contentRoot)));
+        services.AddSingleton<IAccessTokens, JwtAccessTokens>();
+        services.AddHostedService<SecurityBoot>();
+
         services.AddSingleton<LogFiles>();
         services.AddSingleton<IInstanceLogs>(provider => provider.GetRequiredService<LogFiles>());
         services.AddSingleton<IProcessSupervisor, ProcessSupervisor>();
@@ -61,7 +67,7 @@ public static class DependencyInjection
 
         services.AddSingleton<GpuProbe>();
         services.AddSingleton<IHardwareProbe>(provider => new LinuxHardwareProbe(
-            DataDirectory(provider.GetRequiredService<SqliteConnectionString>().Value, contentRoot), provider.GetRequiredService<GpuProbe>()));
+            provider.GetRequiredService<DataFolder>().Path, provider.GetRequiredService<GpuProbe>()));
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

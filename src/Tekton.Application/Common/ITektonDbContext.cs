@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tekton.Application.Models;
+using Tekton.Application.Security;
 using Tekton.Domain.Components;
 
 namespace Tekton.Application.Common;
@@ -14,6 +15,10 @@ public interface ITektonDbContext
     DbSet<StateChange> StateChanges { get; }
 
     DbSet<StoredModel> Models { get; }
+
+    DbSet<ApiKey> ApiKeys { get; }
+
+    DbSet<AuditEntry> AuditEntries { get; }
 
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
 }

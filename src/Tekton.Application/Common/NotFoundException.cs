@@ -11,3 +11,6 @@ public sealed class RetryLaterException(TektonException error, int retryAfterSec
 {
     public int RetryAfterSeconds { get; } = retryAfterSeconds;
 }
+
+/// <summary>A collection or body beyond a configured limit: 413 with code 1007 (design §4).</summary>
+public sealed class LimitExceededException(string message) : TektonException(ErrorCode.ResourceConstraintViolated, message);

@@ -36,6 +36,9 @@ public sealed class RegistryWrite
 
     public IEnumerable<Component> Components => _registry.All;
 
+    /// <summary>How many components the registry holds, with what this group added so far.</summary>
+    public int Count => _registry.Count;
+
     /// <summary>Finds a component and starts tracking it, so that what is changed on it is saved.</summary>
     public Component? Find(string componentId)
     {

@@ -161,7 +161,7 @@ public sealed class RegisterComponentValidator : AbstractValidator<RegisterCompo
         && Uri.IsWellFormedUriString(path, UriKind.Relative);
 }
 
-public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryProjection projection)
+public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryProjection projection, Microsoft.Extensions.Options.IOptions<Security.LimitOptions> limits)
     : ICommandHandler<RegisterComponent, RegisterComponentResult>
 {
     public async ValueTask<RegisterComponentResult> Handle(RegisterComponent command, CancellationToken cancellationToken)
@@ -186,6 +186,12 @@ public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryPro
                 var created = component is null;
                 if (component is null)
                 {
+                    if (write.Count >= limits.Value.MaxComponents)
+                    {
+                        throw new LimitExceededException(
+                            $"Tekton holds {limits.Value.MaxComponents} components, its limit (Tekton:Limits:MaxComponents); deregister some or raise the limit.");
+                    }
+
                     component = Component.Register(id, definition, write.NextRegistrationSequence(), write.Now);
                     write.Add(component);
                 }

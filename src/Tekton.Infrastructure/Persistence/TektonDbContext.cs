@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tekton.Application.Common;
 using Tekton.Application.Models;
+using Tekton.Application.Security;
 using Tekton.Domain.Components;
 
 namespace Tekton.Infrastructure.Persistence;
@@ -15,6 +16,10 @@ public sealed class TektonDbContext(DbContextOptions<TektonDbContext> options) :
     public DbSet<StateChange> StateChanges => Set<StateChange>();
 
     public DbSet<StoredModel> Models => Set<StoredModel>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<EventSequenceReservation> EventSequenceReservations => Set<EventSequenceReservation>();
 

@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Tekton.Application.Security;
+using Tekton.Domain.Security;
+
+namespace Tekton.Infrastructure.Security;
+
+/// <summary>
+/// HS256 JWTs for API keys. The signing key is <c>Tekton:Auth:SigningKey</c> when configured, else 32 random
+/// bytes kept in <c>jwt-signing.key</c> (mode 0600) in the data folder, so tokens outlive a restart.
+/// Validation accepts HS256 only, with issuer, audience and lifetime checked (30 s of clock skew).
+/// </summary>
+internal sealed class JwtAccessTokens : IAccessTokens
+{
+    public const string Issuer = "tekton";
+    public const string Audience = "tekton";
+    public const string SigningKeyFile = "jwt-signing.key";
+
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly SymmetricSecurityKey _key;
+    private readonly TokenValidationParameters _validation;
+    private readonly AuthOptions _options;
+    private readonly TimeProvider _clock;
+
+    public JwtAccessTokens(IOptions<AuthOptions> options, DataFolder dataFolder, TimeProvider clock)
+    {
+        _options = options.Value;
+        _clock = clock;
+        _key = new SymmetricSecurityKey(SigningKey(_options, dataFolder.Path)) { KeyId = "tekton" };
+        _validation = new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidAudience = Audience,
+            IssuerSigningKey = _key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateLifetime = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = (notBefore, expires, _, _) => Lifetime(notBefore, expires),
+        };
+    }
+
+    public AccessToken Issue(ApiKey key)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object> { ["role"] = key.Role.WireName() };
+        if (key.ComponentId is not null)
+        {
+            claims["component_id"] = key.ComponentId;
+        }
+
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Subject = new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("sub", key.Id)]),
+            Claims = claims,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddSeconds(_options.TokenLifetimeSeconds),
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
+        });
+        return new AccessToken(token, _options.TokenLifetimeSeconds);
+    }
+
+    public async Task<(string? KeyId, string? Error)> ValidateAsync(string token)
+    {
+        var result = await _handler.ValidateTokenAsync(token, _validation);
+        if (!result.IsValid)
+        {
+            return (null, result.Exception switch
+            {
+                SecurityTokenExpiredException or SecurityTokenNoExpirationException or SecurityTokenNotYetValidException or SecurityTokenInvalidLifetimeException => "The token has expired or is not yet valid.",
+                SecurityTokenInvalidAlgorithmException => "The token is not signed with HS256.",
+                SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token's signature is not valid.",
+                _ => "The token is not valid.",
+            });
+        }
+
+        return result.ClaimsIdentity.FindFirst("sub")?.Value is { Length: > 0 } keyId
+            ? (keyId, null)
+            : (null, "The token names no API key.");
+    }
+
+    private bool Lifetime(DateTime? notBefore, DateTime? expires)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var skew = _validation.ClockSkew;
+        return expires is { } end && now < end.ToUniversalTime() + skew && (notBefore is not { } start || now >= start.ToUniversalTime() - skew);
+    }
+
+    private static byte[] SigningKey(AuthOptions options, string dataFolder)
+    {
+        if (!string.IsNullOrEmpty(options.SigningKey))
+        {
+            return Convert.FromBase64String(options.SigningKey);
+        }
+
+        var path = Path.Combine(dataFolder, SigningKeyFile);
+        if (File.Exists(path))
+        {
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+        }
+
+        var key = RandomNumberGenerator.GetBytes(32);
+        SecretFile.Write(path, Convert.ToBase64String(key));
+        return key;
+    }
+}
