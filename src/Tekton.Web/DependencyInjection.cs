@@ -5,6 +5,11 @@ using Tekton.Application.Events;
 using Tekton.Web.Endpoints;
 using Tekton.Web.Events;
 using Tekton.Web.Infrastructure;
+using Tekton.Web.Security;
+using Tekton.Application.Security;
+using Tekton.Domain.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Tekton.Web;
 
@@ -24,6 +29,7 @@ public static class DependencyInjection
         services.ConfigureHttpJsonOptions(options => TektonJsonContext.Configure(options.SerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
+        AddSecurity(builder);
         services.AddSingleton<Tekton.Application.Lifecycle.ITektonAddress, ServerAddress>();
         services.AddHostedService<MetricsWarmup>();
         AddEvents(builder);
@@ -42,12 +48,41 @@ public static class DependencyInjection
                 "`success: false` and `trace_id`.";
             var json = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
             ((SystemTextJsonSchemaGeneratorSettings)settings.SchemaSettings).SerializerOptions = json;
+            settings.AddSecurity(OpenApiConventions.SecurityScheme, new NSwag.OpenApiSecurityScheme
+            {
+                Type = NSwag.OpenApiSecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "tk_ API key or JWT",
+                Description = "An API key (tk_...) or a token from POST /api/tekton/auth/token. Also accepted as X-API-Key, and as ?access_token= on /ws and /hubs.",
+            });
+            settings.AddSecurity(OpenApiConventions.ApiKeyScheme, new NSwag.OpenApiSecurityScheme
+            {
+                Type = NSwag.OpenApiSecuritySchemeType.ApiKey,
+                Name = TektonAuthentication.ApiKeyHeader,
+                In = NSwag.OpenApiSecurityApiKeyLocation.Header,
+                Description = "An API key (tk_...) or token.",
+            });
             var conventions = new OpenApiConventions();
             settings.OperationProcessors.Add(conventions);
             settings.DocumentProcessors.Add(conventions);
         });
 
         return builder;
+    }
+
+    /// <summary>Design §11: one authentication scheme, the role table as policies, rate limits, and the loopback rule.</summary>
+    private static void AddSecurity(IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        // First of all hosted services, so that a refused configuration stops the start before anything else runs.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, ListenGuard>());
+        services.AddAuthentication(TektonAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TektonAuthentication>(TektonAuthentication.SchemeName, null);
+        services.AddAuthorization(Access.AddPolicies);
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessDeniedWriter>();
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        services.AddRateLimiter(options => RateLimits.Configure(options, auth));
     }
 
     /// <summary>The live event channels (design §10): the sockets' bookkeeping and the SignalR hub.</summary>
@@ -58,6 +93,7 @@ public static class DependencyInjection
         builder.Services.AddSingleton<HubSubscriptions>();
         builder.Services.AddSignalR(options =>
             {
+                options.AddFilter<HubAccess>();
                 options.MaximumReceiveMessageSize = events.MaxMessageBytes;
                 options.EnableDetailedErrors = false;
                 if (events.KeepAliveSeconds > 0)
@@ -93,6 +129,11 @@ public static class DependencyInjection
             settings.Path = "/swagger";
             settings.DocumentPath = "/openapi/{documentName}.json";
         });
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseMiddleware<AdminAudit>();
         return app;
     }
 
@@ -104,9 +145,10 @@ public static class DependencyInjection
         app.MapResourceEndpoints();
         app.MapModelEndpoints();
         app.MapServiceInfoEndpoints();
+        app.MapSecurityEndpoints();
         app.MapEventSockets();
-        app.MapHub<TektonHub>(TektonHub.Path);
-        app.MapMetrics("/metrics").ExcludeFromDescription();
+        app.MapHub<TektonHub>(TektonHub.Path, options => options.CloseOnAuthenticationExpiration = true).RequirePermission(Permission.Read);
+        app.MapMetrics("/metrics").RequirePermission(Permission.Read).ExcludeFromDescription();
         return app;
     }
 }

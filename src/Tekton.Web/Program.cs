@@ -1,6 +1,7 @@
 using Tekton.Application;
 using Tekton.Infrastructure;
 using Tekton.Web;
+using Tekton.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,7 +15,17 @@ var app = builder.Build();
 app.UseTektonPipeline();
 app.MapTektonEndpoints();
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (Exception exception) when (RefusedToStartException.Find(exception) is { } refused)
+{
+    Console.Error.WriteLine($"Tekton did not start: {refused.Message}");
+    return 1;
+}
+
+return 0;
 
 /// <summary>The entry point, visible to tests that host the real application.</summary>
 public partial class Program;

@@ -5,6 +5,8 @@ using Tekton.Application.Common;
 using Tekton.Application.Components;
 using Tekton.Domain.Errors;
 using Tekton.Web.Infrastructure;
+using Tekton.Domain.Security;
+using Tekton.Web.Security;
 
 namespace Tekton.Web.Endpoints;
 
@@ -16,6 +18,8 @@ public static class Components
         var group = app.MapGroup("/api/tekton/components").WithTags("Components");
 
         group.MapPost("", RegisterComponent)
+            .RequirePermission(Permission.ActAsComponent)
+            .AddEndpointFilter<ComponentScope>()
             .WithName(nameof(RegisterComponent))
             .WithSummary("Register a component")
             .WithDescription("Upserts the component's definition and creates a new instance (or attaches to `instance_uuid`). " +
@@ -26,24 +30,28 @@ public static class Components
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         group.MapGet("", ListComponents)
+            .RequirePermission(Permission.Read)
             .WithName(nameof(ListComponents))
             .WithSummary("List components")
             .WithDescription("Every registered component in registration order, optionally filtered by status, type and capability.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/{component_id}", GetComponent)
+            .RequirePermission(Permission.Read)
             .WithName(nameof(GetComponent))
             .WithSummary("Get component details")
             .WithDescription("The definition, status, instances, startup time and uptime of one component. Error 1001 when it is not registered.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{component_id}/status", GetComponentStatus)
+            .RequirePermission(Permission.Read)
             .WithName(nameof(GetComponentStatus))
             .WithSummary("Get component status")
             .WithDescription("The status of the current instance with its last heartbeat, uptime and health_status. Error 1001 when not registered.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapDelete("/{component_id}", DeregisterComponent)
+            .RequirePermission(Permission.Administer)
             .WithName(nameof(DeregisterComponent))
             .WithSummary("Deregister a component")
             .WithDescription("Removes the component and its instances from the registry. Error 1001 when it is not registered.")

@@ -2,6 +2,8 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Tekton.Application.Dependencies;
+using Tekton.Domain.Security;
+using Tekton.Web.Security;
 
 namespace Tekton.Web.Endpoints;
 
@@ -11,6 +13,7 @@ public static class Dependencies
     public static void MapDependencyEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/tekton/dependencies", GetDependencyGraph)
+            .RequirePermission(Permission.Read)
             .WithTags("Dependencies")
             .WithName(nameof(GetDependencyGraph))
             .WithSummary("Get the dependency graph")
@@ -18,6 +21,7 @@ public static class Dependencies
                 "every cycle, and the dependencies that are not registered.");
 
         app.MapGet("/api/tekton/components/{component_id}/dependencies", GetComponentDependencies)
+            .RequirePermission(Permission.Read)
             .WithTags("Dependencies")
             .WithName(nameof(GetComponentDependencies))
             .WithSummary("Get a component's dependencies")

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Tekton.Application.Common;
 using Tekton.Application.Lifecycle;
+using Tekton.Domain.Security;
+using Tekton.Web.Security;
 
 namespace Tekton.Web.Endpoints;
 
@@ -14,6 +16,7 @@ public static class Lifecycle
         var group = app.MapGroup("/api/tekton/components/{component_id}").WithTags("Lifecycle");
 
         group.MapPost("/heartbeat", RecordHeartbeat)
+            .RequirePermission(Permission.ActAsComponent)
             .WithName(nameof(RecordHeartbeat))
             .WithSummary("Send a heartbeat")
             .WithDescription("Records that an instance is alive (kept in memory, written behind every few seconds). " +
@@ -23,6 +26,7 @@ public static class Lifecycle
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPost("/start", StartComponent)
+            .RequirePermission(Permission.Administer)
             .WithName(nameof(StartComponent))
             .WithSummary("Start a component")
             .WithDescription("Starts every transitive dependency that is not ready, in startup order, waiting for each (a dependency without a launch spec " +
@@ -35,6 +39,7 @@ public static class Lifecycle
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
         group.MapPost("/stop", StopComponent)
+            .RequirePermission(Permission.Administer)
             .WithName(nameof(StopComponent))
             .WithSummary("Stop a component")
             .WithDescription("Posts the shutdown signal, sends SIGTERM to the process group, and SIGKILL after `timeout` seconds (`force`: at once). " +
@@ -46,6 +51,7 @@ public static class Lifecycle
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
         group.MapGet("/logs", GetComponentLogs)
+            .RequirePermission(Permission.Administer)
             .WithName(nameof(GetComponentLogs))
             .WithSummary("Read a component's logs")
             .WithDescription("The last `tail` lines (default 200, at most 10000) of stdout and stderr of the current instance, or of `instance_uuid`.")
@@ -53,6 +59,7 @@ public static class Lifecycle
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/instances/{instance_uuid}/signals", WaitForSignal)
+            .RequirePermission(Permission.ActAsComponent)
             .WithName(nameof(WaitForSignal))
             .WithSummary("Wait for a control signal")
             .WithDescription("Long-poll: 200 with the signal (`shutdown`, `force`, `timeout` in seconds, `requested_at`) as soon as one is posted, " +
@@ -62,6 +69,7 @@ public static class Lifecycle
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPut("/instances/{instance_uuid}/state", ChangeInstanceState)
+            .RequirePermission(Permission.ActAsComponent)
             .WithName(nameof(ChangeInstanceState))
             .WithSummary("Report an instance's state")
             .WithDescription("A self-reported transition such as mark_ready (`ready`) or notify_shutdown (`stopping`, then `stopped`). " +

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Tekton.Application.Common;
 using Tekton.Application.Models;
+using Tekton.Domain.Security;
+using Tekton.Web.Security;
 
 namespace Tekton.Web.Endpoints;
 
@@ -14,6 +16,7 @@ public static class Models
         var group = app.MapGroup("/api/tekton").WithTags("Models");
 
         group.MapGet("/models", ListModels)
+            .RequirePermission(Permission.UseModels)
             .WithName(nameof(ListModels))
             .WithSummary("List models")
             .WithDescription("Every model in the catalog, ordered by id: from configuration (Tekton:Models), the API, llm components' metadata.models, " +
@@ -21,6 +24,7 @@ public static class Models
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapPost("/models", PostModel)
+            .RequirePermission(Permission.Administer)
             .WithName(nameof(PostModel))
             .WithSummary("Add or replace a model")
             .WithDescription("Stores the model (committed before the answer): 201 with Location when the id is new, 200 when it replaces a model added " +
@@ -29,12 +33,14 @@ public static class Models
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/models/{model_id}", GetModel)
+            .RequirePermission(Permission.UseModels)
             .WithName(nameof(GetModel))
             .WithSummary("Get a model")
             .WithDescription("An id with '/' in it is sent encoded as %2F.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPut("/models/{model_id}", PutModel)
+            .RequirePermission(Permission.Administer)
             .WithName(nameof(PutModel))
             .WithSummary("Add or replace a model by id")
             .WithDescription("As POST, with the id from the path (a body id must match it).")
@@ -42,6 +48,7 @@ public static class Models
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapDelete("/models/{model_id}", DeleteModel)
+            .RequirePermission(Permission.Administer)
             .WithName(nameof(DeleteModel))
             .WithSummary("Delete a model added through the API")
             .WithDescription("Models from configuration, components or Ollama are removed where they come from (400 says where).")
@@ -49,6 +56,7 @@ public static class Models
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/route", RouteTask)
+            .RequirePermission(Permission.UseModels)
             .WithName(nameof(RouteTask))
             .WithSummary("Route a task to a model")
             .WithDescription("Deterministic (design §9): required capabilities are task_type plus requirements.capabilities; complexity low/medium/high is " +
@@ -61,6 +69,7 @@ public static class Models
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/capabilities", GetCapabilities)
+            .RequirePermission(Permission.UseModels)
             .WithName(nameof(GetCapabilities))
             .WithSummary("List capabilities")
             .WithDescription("The built-in capabilities, those described in Tekton:Capabilities, and any a model declares, each with the models that declare it.");

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Tekton.Application.Common;
 using Tekton.Application.Resources;
+using Tekton.Domain.Security;
+using Tekton.Web.Security;
 
 namespace Tekton.Web.Endpoints;
 
@@ -14,6 +16,7 @@ public static class Resources
         var group = app.MapGroup("/api/tekton").WithTags("Resources");
 
         group.MapGet("/resources", GetSystemResources)
+            .RequirePermission(Permission.Read)
             .WithName(nameof(GetSystemResources))
             .WithSummary("Get system resources")
             .WithDescription("The latest sample of the machine, taken in the background every `Tekton:Resources:SampleIntervalSeconds` (default 2): " +
@@ -22,12 +25,14 @@ public static class Resources
                 "this platform is null.");
 
         group.MapGet("/resources/history", GetResourceHistory)
+            .RequirePermission(Permission.Read)
             .WithName(nameof(GetResourceHistory))
             .WithSummary("Get the history of system resources")
             .WithDescription("The samples of the last `minutes` (1 to `Tekton:Resources:HistoryMinutes`, default all that is kept: 60), oldest first.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/components/{component_id}/resources", GetComponentResources)
+            .RequirePermission(Permission.Read)
             .WithName(nameof(GetComponentResources))
             .WithSummary("Get a component's resource usage")
             .WithDescription("For running supervised instances, measured from the whole process tree (/proc/<pid>/stat, status, io; GPU memory " +
@@ -37,6 +42,7 @@ public static class Resources
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/components/{component_id}/resources", ReportResources)
+            .RequirePermission(Permission.ActAsComponent)
             .WithName(nameof(ReportResources))
             .WithSummary("Report a component's resource usage")
             .WithDescription("What a ResourceReporter sends: the reference's resource_usage, every part optional, for `instance_uuid` (default: the " +

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Tekton.Domain.Security;
+using Tekton.Web.Security;
 
 namespace Tekton.Web.Endpoints;
 
@@ -25,18 +27,21 @@ public static class ServiceInfo
     public static void MapServiceInfoEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/tekton/version", GetVersion)
+            .RequirePermission(Permission.Public)
             .WithTags("Service")
             .WithName(nameof(GetVersion))
             .WithSummary("Get the API version")
             .WithDescription("Tekton's version, build date and git commit, stamped at build time, and the API version (v1).");
 
         app.MapGet("/health/live", GetLiveness)
+            .RequirePermission(Permission.Public)
             .WithTags("Service")
             .WithName(nameof(GetLiveness))
             .WithSummary("Liveness probe")
             .WithDescription("200 while the process serves requests.");
 
         app.MapGet("/health/ready", GetReadiness)
+            .RequirePermission(Permission.Public)
             .WithTags("Service")
             .WithName(nameof(GetReadiness))
             .WithSummary("Readiness probe")

@@ -25,14 +25,22 @@ internal sealed partial class EventSocketSession
     private readonly EventOptions _options;
     private readonly ILogger _logger;
     private readonly EventSubscriber _subscriber;
+    private readonly Security.Caller _caller;
+    private readonly Application.Security.AuditTrail _audit;
+    private readonly HttpContext _http;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _abort = new();
     private int _closing;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = string.Empty;
 
-    public EventSocketSession(WebSocket socket, EventChannel channel, EventBus bus, IMediator mediator, EventOptions options, ILogger logger)
+    public EventSocketSession(
+        WebSocket socket, EventChannel channel, EventBus bus, IMediator mediator, EventOptions options, ILogger logger,
+        Security.Caller caller, Application.Security.AuditTrail audit, HttpContext http)
     {
+        _caller = caller;
+        _audit = audit;
+        _http = http;
         _socket = socket;
         _channel = channel;
         _bus = bus;
@@ -42,9 +50,17 @@ internal sealed partial class EventSocketSession
         _subscriber = new EventSubscriber(EventSubscriber.WebSocket, options.QueueCapacity);
     }
 
-    public async Task RunAsync(CancellationToken stopping, CancellationToken requestAborted)
+    /// <param name="credentialsExpire">When the token the socket was opened with expires: the socket is closed then (1008).</param>
+    public async Task RunAsync(CancellationToken stopping, CancellationToken requestAborted, DateTimeOffset? credentialsExpire = null)
     {
         _bus.Attach(_subscriber);
+        using var expiry = new CancellationTokenSource();
+        if (credentialsExpire is { } expires)
+        {
+            expiry.CancelAfter(TimeSpan.FromMilliseconds(Math.Clamp((expires - DateTimeOffset.UtcNow).TotalMilliseconds, 0, int.MaxValue - 1)));
+        }
+
+        using var onExpired = expiry.Token.Register(() => RequestClose(WebSocketCloseStatus.PolicyViolation, "credentials expired"));
         using var onStopping = stopping.Register(() => RequestClose(WebSocketCloseStatus.EndpointUnavailable, "server shutting down"));
         using var onOverflow = _subscriber.Overflowed.Register(() => RequestClose(WebSocketCloseStatus.PolicyViolation, "slow consumer"));
         using var receiving = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _abort.Token);
@@ -217,6 +233,15 @@ internal sealed partial class EventSocketSession
         if (request.ComponentId is null)
         {
             Send(new ErrorNotice((int)ErrorCode.GeneralError, "component_id is required: the component sending the heartbeat."));
+            return;
+        }
+
+        var decision = _caller.Decide(Domain.Security.Permission.ActAsComponent, request.ComponentId);
+        if (decision != Domain.Security.AccessDecision.Allowed)
+        {
+            var detail = _caller.Explain(decision, Domain.Security.Permission.ActAsComponent, request.ComponentId);
+            _ = _audit.RecordAsync(Security.AuditRecords.Entry(_http, _caller, "socket:heartbeat", request.ComponentId, "denied", 0, detail));
+            Send(new ErrorNotice((int)ErrorCode.AuthorizationError, detail));
             return;
         }
 

@@ -3,6 +3,10 @@ using Microsoft.Extensions.Options;
 using Tekton.Application.Events;
 using Tekton.Domain.Errors;
 using Tekton.Web.Infrastructure;
+using Tekton.Web.Security;
+using Tekton.Domain.Security;
+using Tekton.Application.Security;
+using Microsoft.AspNetCore.Authentication;
 
 namespace Tekton.Web.Events;
 
@@ -14,8 +18,8 @@ public static partial class EventSockets
 
     public static IEndpointRouteBuilder MapEventSockets(this IEndpointRouteBuilder app)
     {
-        app.Map(HeartbeatPath, (HttpContext http) => AcceptAsync(http, EventChannel.Heartbeat)).ExcludeFromDescription();
-        app.Map(StatePath, (HttpContext http) => AcceptAsync(http, EventChannel.State)).ExcludeFromDescription();
+        app.Map(HeartbeatPath, (HttpContext http) => AcceptAsync(http, EventChannel.Heartbeat)).RequirePermission(Permission.Read).ExcludeFromDescription();
+        app.Map(StatePath, (HttpContext http) => AcceptAsync(http, EventChannel.State)).RequirePermission(Permission.Read).ExcludeFromDescription();
         return app;
     }
 
@@ -45,8 +49,12 @@ public static partial class EventSockets
                 services.GetRequiredService<EventBus>(),
                 services.GetRequiredService<IMediator>(),
                 options,
-                services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventSockets)));
-            await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping, http.RequestAborted);
+                services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventSockets)),
+                Caller.From(http.User) ?? Caller.Local,
+                services.GetRequiredService<AuditTrail>(),
+                http);
+            var expires = http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
+            await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping, http.RequestAborted, expires);
         }
         finally
         {

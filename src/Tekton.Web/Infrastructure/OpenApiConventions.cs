@@ -4,6 +4,8 @@ using NSwag;
 using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
+using Tekton.Domain.Security;
+using Tekton.Web.Security;
 
 namespace Tekton.Web.Infrastructure;
 
@@ -13,7 +15,10 @@ namespace Tekton.Web.Infrastructure;
 /// </summary>
 internal sealed class OpenApiConventions : IOperationProcessor, IDocumentProcessor
 {
+    public const string SecurityScheme = "bearer";
+    public const string ApiKeyScheme = "api_key";
     private const string ProblemSchema = "ProblemDetails";
+    private const string RolesExtension = "x-tekton-roles";
 
     public bool Process(OperationProcessorContext context)
     {
@@ -22,6 +27,14 @@ internal sealed class OpenApiConventions : IOperationProcessor, IDocumentProcess
             var metadata = aspNet.ApiDescription.ActionDescriptor.EndpointMetadata;
             context.OperationDescription.Operation.Summary ??= metadata.OfType<IEndpointSummaryMetadata>().LastOrDefault()?.Summary;
             context.OperationDescription.Operation.Description ??= metadata.OfType<IEndpointDescriptionMetadata>().LastOrDefault()?.Description;
+            if (metadata.OfType<RequiredPermission>().LastOrDefault() is { } required)
+            {
+                // The roles that may call it (design §11), read back by the document processor.
+                context.OperationDescription.Operation.ExtensionData ??= new Dictionary<string, object?>();
+                context.OperationDescription.Operation.ExtensionData[RolesExtension] = required.Permission == Permission.Public
+                    ? new[] { "public" }
+                    : Roles.All.Where(r => AccessTable.Grants(r, required.Permission)).Select(r => r.WireName()).ToArray();
+            }
         }
 
         foreach (var (status, response) in context.OperationDescription.Operation.Responses)
@@ -50,6 +63,11 @@ internal sealed class OpenApiConventions : IOperationProcessor, IDocumentProcess
             return;
         }
 
+        foreach (var operation in context.Document.Paths.Values.SelectMany(path => path.Values))
+        {
+            DeclareAccess(operation, problem);
+        }
+
         problem.Description = "RFC 9457 problem details with the Tekton error code.";
         problem.Properties["code"] = new JsonSchemaProperty
         {
@@ -68,6 +86,36 @@ internal sealed class OpenApiConventions : IOperationProcessor, IDocumentProcess
         };
     }
 
+    /// <summary>The credentials an operation takes and the refusals it can answer: 401 without them, 403 for a role outside its row, 429 over a rate limit.</summary>
+    private static void DeclareAccess(OpenApiOperation operation, JsonSchema problem)
+    {
+        if (operation.ExtensionData?.TryGetValue(RolesExtension, out var value) != true || value is not string[] roles || roles.Contains("public"))
+        {
+            return;
+        }
+
+        operation.Security = [new OpenApiSecurityRequirement { [SecurityScheme] = [] }, new OpenApiSecurityRequirement { [ApiKeyScheme] = [] }];
+        AddProblem(operation, "401", "No or invalid credentials (1008); see WWW-Authenticate", problem);
+        if (roles.Length < Roles.All.Count)
+        {
+            AddProblem(operation, "403", $"Allowed only to {string.Join(", ", roles)} (1008); a component key acts only as its own component", problem);
+        }
+
+        AddProblem(operation, "429", "Over the key's rate limit (1007); see Retry-After", problem);
+    }
+
+    private static void AddProblem(OpenApiOperation operation, string status, string description, JsonSchema problem)
+    {
+        if (operation.Responses.ContainsKey(status))
+        {
+            return;
+        }
+
+        var response = new OpenApiResponse { Description = description };
+        response.Content["application/problem+json"] = new OpenApiMediaType { Schema = new JsonSchema { Reference = problem } };
+        operation.Responses[status] = response;
+    }
+
     private static string Describe(string status) => status switch
     {
         "200" => "OK",
@@ -76,7 +124,9 @@ internal sealed class OpenApiConventions : IOperationProcessor, IDocumentProcess
         "400" => "Invalid request (1000; 1002 for a registration)",
         "404" => "Not found (1001 for an unknown component)",
         "409" => "Conflict (1003, 1004, 1005, 1007, 1011 or 1012)",
-        "413" => "Body larger than 1 MiB (1007)",
+        "401" => "No or invalid credentials (1008)",
+        "413" => "Body larger than 1 MiB, or a limit reached (1007)",
+        "429" => "Rate limit (1007)",
         "504" => "Timeout (1006)",
         "503" => "Unavailable",
         _ => status,

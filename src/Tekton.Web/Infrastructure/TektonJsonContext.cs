@@ -8,6 +8,7 @@ using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
 using Tekton.Application.Models;
 using Tekton.Application.Resources;
+using Tekton.Application.Security;
 using Tekton.Domain.Models;
 using Tekton.Domain.Resources;
 using Tekton.Web.Endpoints;
@@ -53,6 +54,12 @@ namespace Tekton.Web.Infrastructure;
 [JsonSerializable(typeof(RouteResponse))]
 [JsonSerializable(typeof(CapabilityList))]
 [JsonSerializable(typeof(RuledOut[]))]
+[JsonSerializable(typeof(CreateApiKey))]
+[JsonSerializable(typeof(CreatedApiKey))]
+[JsonSerializable(typeof(ApiKeyList))]
+[JsonSerializable(typeof(IssueToken))]
+[JsonSerializable(typeof(TokenResult))]
+[JsonSerializable(typeof(AuditList))]
 [JsonSerializable(typeof(HeartbeatEvent))]
 [JsonSerializable(typeof(StateChangeEvent))]
 [JsonSerializable(typeof(SocketRequest))]
