@@ -25,6 +25,9 @@ public sealed class EventSocket : IAsyncDisposable
         return new EventSocket(socket);
     }
 
+    /// <summary>Wraps a socket the test connected itself (e.g. to read the handshake's status).</summary>
+    public static EventSocket Wrap(ClientWebSocket socket) => new(socket);
+
     public async Task SendAsync(string json)
     {
         using var timeout = new CancellationTokenSource(DefaultTimeout);

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Tekton.Web.Tests.Security;
+
+/// <summary>Tokens from POST /api/tekton/auth/token: what is accepted, and every way a token is refused.</summary>
+public sealed class TokenTests : IAsyncLifetime
+{
+    private SecuredTekton _tekton = null!;
+
+    public async Task InitializeAsync() => _tekton = await SecuredTekton.StartAsync();
+
+    public async Task DisposeAsync() => await _tekton.DisposeAsync();
+
+    [Fact]
+    public async Task A_token_stands_for_its_key_with_the_keys_role()
+    {
+        using var client = _tekton.ClientFor(null);
+        using var response = await client.PostAsJsonAsync("/api/tekton/auth/token", new { api_key = _tekton.MonitorKey });
+        var answer = await response.ReadObjectAsync();
+        answer["token_type"]!.GetValue<string>().Should().Be("Bearer");
+        answer["expires_in"]!.GetValue<int>().Should().Be(3600);
+        answer["role"]!.GetValue<string>().Should().Be("monitor");
+
+        using var monitor = _tekton.ClientFor(answer["access_token"]!.GetValue<string>());
+        (await monitor.GetAsync("/api/tekton/components")).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await monitor.PostAsync("/api/tekton/components/alpha/start", null)).ShouldBeProblemAsync(HttpStatusCode.Forbidden, 1008);
+    }
+
+    [Fact]
+    public async Task Keys_are_also_accepted_as_X_API_Key()
+    {
+        using var client = _tekton.ClientFor(null);
+        client.DefaultRequestHeaders.Add("X-API-Key", _tekton.MonitorKey);
+        (await client.GetAsync("/api/tekton/components")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task An_unknown_key_gets_no_token()
+    {
+        using var client = _tekton.ClientFor(null);
+        using var response = await client.PostAsJsonAsync("/api/tekton/auth/token", new { api_key = "tk_" + new string('x', 43) });
+        await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, 1008);
+    }
+
+    [Fact]
+    public async Task Expired_forged_tampered_and_wrong_algorithm_tokens_are_refused()
+    {
+        var good = await _tekton.TokenAsync(_tekton.MonitorKey);
+        var keyId = new JsonWebToken(good).Subject;
+        var signingKey = Convert.FromBase64String(File.ReadAllText(Path.Combine(_tekton.Server.DataDirectory, "jwt-signing.key")).Trim());
+        var now = DateTime.UtcNow;
+
+        var refused = new Dictionary<string, string>
+        {
+            ["expired"] = Sign(signingKey, SecurityAlgorithms.HmacSha256, keyId, now.AddHours(-2), now.AddMinutes(-5)),
+            ["forged (another key)"] = Sign(new byte[32], SecurityAlgorithms.HmacSha256, keyId, now, now.AddHours(1)),
+            ["wrong algorithm (HS512 with the right key)"] = SignHs512(signingKey, keyId, now),
+            ["tampered (role raised)"] = Tamper(good),
+            ["unsigned (alg none)"] = Unsigned(keyId, now),
+            ["for a key that does not exist"] = Sign(signingKey, SecurityAlgorithms.HmacSha256, "key_0000000000000000", now, now.AddHours(1)),
+            ["not a token"] = "not-a-token",
+        };
+
+        using (var control = _tekton.ClientFor(Sign(signingKey, SecurityAlgorithms.HmacSha256, keyId, now, now.AddHours(1))))
+        {
+            (await control.GetAsync("/api/tekton/components")).StatusCode.Should().Be(HttpStatusCode.OK, "a token made the same way but valid is accepted");
+        }
+
+        foreach (var (name, token) in refused)
+        {
+            using var client = _tekton.ClientFor(token);
+            using var response = await client.GetAsync("/api/tekton/components");
+            response.StatusCode.Should().Be(HttpStatusCode.Unauthorized, name);
+            await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, 1008);
+            response.Headers.WwwAuthenticate.ToString().Should().Contain("invalid_token", name);
+        }
+    }
+
+    [Fact]
+    public async Task A_revoked_key_and_its_tokens_stop_working_at_once()
+    {
+        var secret = await _tekton.CreateKeyAsync("short-lived", "monitor");
+        var token = await _tekton.TokenAsync(secret);
+        using var admin = _tekton.ClientFor(SecuredTekton.AdminKey);
+        var keys = (await admin.GetFromJsonAsync<JsonObject>("/api/tekton/auth/keys"))!["keys"]!.AsArray();
+        var listed = keys.Single(k => k!["name"]!.GetValue<string>() == "short-lived")!;
+        listed["prefix"]!.GetValue<string>().Should().Be(secret[..11]);
+        keys.ToJsonString().Should().NotContain(secret, "a key's secret is never listed");
+
+        (await admin.DeleteAsync($"/api/tekton/auth/keys/{listed["id"]!.GetValue<string>()}")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        foreach (var credential in new[] { secret, token })
+        {
+            using var client = _tekton.ClientFor(credential);
+            await (await client.GetAsync("/api/tekton/components")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized, 1008);
+        }
+    }
+
+    [Fact]
+    public async Task Keys_and_the_signing_key_survive_a_restart()
+    {
+        var token = await _tekton.TokenAsync(_tekton.MonitorKey);
+        await _tekton.Server.RestartAsync();
+
+        foreach (var credential in new[] { _tekton.MonitorKey, token })
+        {
+            using var client = _tekton.ClientFor(credential);
+            (await client.GetAsync("/api/tekton/components")).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+    }
+
+    private static string Sign(byte[] key, string algorithm, string keyId, DateTime notBefore, DateTime expires) =>
+        new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "tekton",
+            Audience = "tekton",
+            Subject = new ClaimsIdentity([new Claim("sub", keyId)]),
+            Claims = new Dictionary<string, object> { ["role"] = "monitor" },
+            IssuedAt = notBefore,
+            NotBefore = notBefore,
+            Expires = expires,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), algorithm),
+        });
+
+    /// <summary>The same token with a payload claiming another subject, and the original signature.</summary>
+    private static string Tamper(string token)
+    {
+        var parts = token.Split('.');
+        var payload = JsonNode.Parse(Base64UrlEncoder.Decode(parts[1]))!.AsObject();
+        payload["role"] = "admin";
+        payload["exp"] = payload["exp"]!.GetValue<long>() + 3600;
+        return $"{parts[0]}.{Base64UrlEncoder.Encode(payload.ToJsonString())}.{parts[2]}";
+    }
+
+    private static string SignHs512(byte[] key, string keyId, DateTime now)
+    {
+        var header = Base64UrlEncoder.Encode("""{"alg":"HS512","typ":"JWT"}""");
+        var exp = new DateTimeOffset(now.AddHours(1)).ToUnixTimeSeconds();
+        var payload = Base64UrlEncoder.Encode($$"""{"iss":"tekton","aud":"tekton","sub":"{{keyId}}","role":"monitor","exp":{{exp}}}""");
+        var signature = Base64UrlEncoder.Encode(System.Security.Cryptography.HMACSHA512.HashData(key, Encoding.ASCII.GetBytes($"{header}.{payload}")));
+        return $"{header}.{payload}.{signature}";
+    }
+
+    private static string Unsigned(string keyId, DateTime now)
+    {
+        var header = Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""");
+        var exp = new DateTimeOffset(now.AddHours(1)).ToUnixTimeSeconds();
+        var payload = Base64UrlEncoder.Encode($$"""{"iss":"tekton","aud":"tekton","sub":"{{keyId}}","role":"admin","exp":{{exp}}}""");
+        return $"{header}.{payload}.";
+    }
+}
