@@ -8,7 +8,7 @@ namespace Tekton.Application.Components;
 /// <summary>Removes a component and its instances from the registry.</summary>
 public sealed record DeregisterComponent(string ComponentId) : ICommand<OperationResult>;
 
-public sealed class DeregisterComponentHandler(IRegistryWriter writer, HeartbeatTable heartbeats, InstanceRunner runner)
+public sealed class DeregisterComponentHandler(IRegistryWriter writer, HeartbeatTable heartbeats, InstanceRunner runner, Security.ApiKeys keys)
     : ICommandHandler<DeregisterComponent, OperationResult>
 {
     public async ValueTask<OperationResult> Handle(DeregisterComponent command, CancellationToken cancellationToken)
@@ -27,6 +27,7 @@ public sealed class DeregisterComponentHandler(IRegistryWriter writer, Heartbeat
             cancellationToken);
 
         heartbeats.Forget(instances);
+        await keys.DeleteLaunchKeysAsync(command.ComponentId, CancellationToken.None);
         return new OperationResult(true, "Component deregistered successfully");
     }
 }

@@ -9,7 +9,8 @@ using Tekton.Domain.Errors;
 namespace Tekton.Application.Lifecycle;
 
 /// <summary>
-/// Runs the process of each supervised instance (design §6.3): launches it with the TEKTON_* environment,
+/// Runs the process of each supervised instance (design §6.3): launches it with the TEKTON_* environment
+/// (with auth on, TEKTON_API_KEY: a Component key for its own id),
 /// decides when it is ready, records how it ended, restarts it by policy with back-off, and stops it.
 /// Every watcher it starts is owned here and cancelled when Tekton stops.
 /// </summary>
@@ -20,6 +21,8 @@ public sealed partial class InstanceRunner(
     IHealthProbe probe,
     ITektonAddress address,
     SignalBoard signals,
+    Security.ApiKeys keys,
+    IOptions<Security.AuthOptions> auth,
     TimeProvider clock,
     IOptions<SupervisionOptions> options,
     ILogger<InstanceRunner> logger) : IHostedService
@@ -61,6 +64,11 @@ public sealed partial class InstanceRunner(
             ["TEKTON_COMPONENT_ID"] = componentId,
             ["TEKTON_INSTANCE_UUID"] = instanceUuid.ToString(),
         };
+        if (auth.Value.Enabled)
+        {
+            // The process registers and heartbeats as its own component, and as nothing else.
+            environment["TEKTON_API_KEY"] = await keys.RenewLaunchKeyAsync(componentId, cancellationToken);
+        }
 
         LaunchedProcess process;
         try

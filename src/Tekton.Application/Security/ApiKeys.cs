@@ -14,6 +14,9 @@ namespace Tekton.Application.Security;
 /// </summary>
 public sealed class ApiKeys(IServiceScopeFactory scopes, TimeProvider clock)
 {
+    /// <summary>Names of the keys Tekton makes for the processes it launches: "launch:" and the component id.</summary>
+    public const string LaunchKeyPrefix = "launch:";
+
     private static readonly TimeSpan TouchResolution = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, ApiKey> _byHash = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ApiKey> _byId = new(StringComparer.Ordinal);
@@ -113,6 +116,26 @@ public sealed class ApiKeys(IServiceScopeFactory scopes, TimeProvider clock)
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A new Component key for a process Tekton launches (its <c>TEKTON_API_KEY</c>), replacing the one the
+    /// component's previous process had: only the running process holds a working launch key.
+    /// </summary>
+    public async Task<string> RenewLaunchKeyAsync(string componentId, CancellationToken cancellationToken)
+    {
+        await DeleteLaunchKeysAsync(componentId, cancellationToken);
+        var (_, secret) = await CreateAsync(LaunchKeyPrefix + componentId, Role.Component, componentId, null, cancellationToken);
+        return secret;
+    }
+
+    /// <summary>Revokes the launch keys of a component (when it is deregistered).</summary>
+    public async Task DeleteLaunchKeysAsync(string componentId, CancellationToken cancellationToken)
+    {
+        foreach (var old in _byId.Values.Where(k => k.Name == LaunchKeyPrefix + componentId).ToList())
+        {
+            await DeleteAsync(old.Id, cancellationToken);
         }
     }
 

@@ -25,7 +25,9 @@ public sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKey>
     {
         RuleFor(c => c.Name).NotEmpty().WithMessage("name is required.")
             .MaximumLength(128).WithMessage("name must be at most 128 characters.")
-            .Must(n => n is null || !n.Any(char.IsControl)).WithMessage("name must not hold control characters.");
+            .Must(n => n is null || !n.Any(char.IsControl)).WithMessage("name must not hold control characters.")
+            .Must(n => n is null || !n.StartsWith(ApiKeys.LaunchKeyPrefix, StringComparison.Ordinal))
+            .WithMessage($"names starting with '{ApiKeys.LaunchKeyPrefix}' are kept for the keys Tekton gives the processes it launches.");
         RuleFor(c => c.Role).Must(r => Roles.TryParse(r, out _))
             .WithMessage("role must be one of admin, component, monitor, user.");
         RuleFor(c => c.ComponentId).NotEmpty().When(c => c.Role == Role.Component.WireName())

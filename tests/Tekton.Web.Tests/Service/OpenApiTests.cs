@@ -82,6 +82,27 @@ public sealed class OpenApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Security_schemes_and_refusals_are_declared()
+    {
+        var schemes = _document["components"]!["securitySchemes"]!.AsObject();
+        schemes["bearer"]!["scheme"]!.GetValue<string>().Should().Be("bearer");
+        schemes["api_key"]!["name"]!.GetValue<string>().Should().Be("X-API-Key");
+
+        var start = _document["paths"]!["/api/tekton/components/{component_id}/start"]!["post"]!;
+        start["security"]!.AsArray().Should().HaveCount(2);
+        start["responses"]!.AsObject().Select(r => r.Key).Should().Contain(["401", "403", "429"]);
+        start["x-tekton-roles"]!.AsArray().Select(r => r!.GetValue<string>()).Should().Equal("admin");
+        start["responses"]!["403"]!["content"]!["application/problem+json"].Should().NotBeNull();
+
+        var route = _document["paths"]!["/api/tekton/route"]!["post"]!;
+        route["responses"]!.AsObject().Select(r => r.Key).Should().Contain("401").And.NotContain("403", "every role may route");
+
+        var version = _document["paths"]!["/api/tekton/version"]!["get"]!;
+        version["security"].Should().BeNull("version is public");
+        version["responses"]!.AsObject().Select(r => r.Key).Should().NotContain("401");
+    }
+
+    [Fact]
     public async Task Swagger_ui_is_served()
     {
         using var response = await _server.Client.GetAsync("/swagger/index.html");
