@@ -26,14 +26,14 @@ public static class Access
     {
         foreach (var permission in Enum.GetValues<Permission>().Where(p => p != Permission.Public))
         {
+            // No scheme named here: the one default scheme has already authenticated the request (naming it would run it twice).
             options.AddPolicy(PolicyName(permission), policy => policy
-                .AddAuthenticationSchemes(TektonAuthentication.SchemeName)
                 .RequireAuthenticatedUser()
                 .AddRequirements(new PermissionRequirement(permission)));
         }
 
         // An endpoint that names no row is Admin-only: forgetting a rule never opens anything up.
-        options.FallbackPolicy = new AuthorizationPolicyBuilder(TektonAuthentication.SchemeName)
+        options.FallbackPolicy = new AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser()
             .AddRequirements(new PermissionRequirement(Permission.Administer))
             .Build();

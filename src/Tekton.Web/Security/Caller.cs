@@ -13,6 +13,9 @@ public sealed record Caller(string Name, Role Role, string? KeyId, string? Compo
     /// <summary>With auth off every request is the local operator, an Admin (Tekton then listens on loopback only).</summary>
     public static readonly Caller Local = new("local", Role.Admin, null, null);
 
+    /// <summary><see cref="Local"/> as a principal, made once.</summary>
+    public static readonly ClaimsPrincipal LocalPrincipal = Local.ToPrincipal("Tekton");
+
     /// <summary>The caller of an authenticated principal; null for an anonymous one.</summary>
     public static Caller? From(ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true && Roles.TryParse(user.FindFirstValue(RoleClaim), out var role)

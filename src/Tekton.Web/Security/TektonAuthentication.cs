@@ -23,9 +23,6 @@ public sealed class TektonAuthentication(
     public const string ApiKeyHeader = "X-API-Key";
     public const string QueryParameter = "access_token";
 
-    // With auth off every request carries the same principal: made once, not per request.
-    private static readonly System.Security.Claims.ClaimsPrincipal LocalPrincipal = Caller.Local.ToPrincipal(SchemeName);
-
     /// <summary>The reason credentials were refused, kept for the 401 answer (the framework keeps only successes).</summary>
     private const string FailureItem = "tekton:authentication_failure";
 
@@ -33,7 +30,7 @@ public sealed class TektonAuthentication(
     {
         if (!auth.Value.Enabled)
         {
-            return AuthenticateResult.Success(new AuthenticationTicket(LocalPrincipal, SchemeName));
+            return AuthenticateResult.Success(new AuthenticationTicket(Caller.LocalPrincipal, SchemeName));
         }
 
         var credential = Credential(Request);
