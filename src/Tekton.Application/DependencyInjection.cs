@@ -95,6 +95,8 @@ public static class DependencyInjection
             .Validate(o => o.MaxEntries >= 100, "Tekton:Audit:MaxEntries must be at least 100.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<Components.RegistrationReplays>();
+        builder.Services.AddHostedService<Components.RegistrationReplayUpkeep>();
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<AuditTrail>());
 

@@ -18,6 +18,8 @@ public interface ITektonDbContext
 
     DbSet<ApiKey> ApiKeys { get; }
 
+    DbSet<Components.RegistrationReplay> RegistrationReplays { get; }
+
     DbSet<AuditEntry> AuditEntries { get; }
 
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);

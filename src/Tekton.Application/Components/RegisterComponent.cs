@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FluentValidation;
 using Mediator;
@@ -70,6 +71,10 @@ public sealed record RegisterComponent : ICommand<RegisterComponentResult>, ITek
     [Description("Attach to this existing instance instead of creating a new one (set by processes Tekton launched)")]
     public Guid? InstanceUuid { get; init; }
 
+    /// <summary>The request's <c>Idempotency-Key</c> header, not a body field.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? IdempotencyKey { get; init; }
+
     ErrorCode ITektonRequest.ValidationErrorCode => ErrorCode.RegistrationFailed;
 }
 
@@ -131,6 +136,9 @@ public sealed class RegisterComponentValidator : AbstractValidator<RegisterCompo
             .Must((r, timeout) => timeout >= (r.HeartbeatInterval ?? ComponentDefinition.DefaultHeartbeatInterval))
             .When(r => r.HeartbeatTimeout is not null)
             .WithMessage("heartbeat_timeout must be at least heartbeat_interval.");
+        RuleFor(r => r.IdempotencyKey).Must(k => k!.Length is > 0 and <= RegistrationReplays.MaxKeyLength && k.All(c => c is > ' ' and <= '~'))
+            .When(r => r.IdempotencyKey is not null).OverridePropertyName("idempotency_key")
+            .WithMessage($"The Idempotency-Key header must be 1-{RegistrationReplays.MaxKeyLength} visible ASCII characters.");
         RuleFor(r => r.Launch!).SetValidator(new LaunchBodyValidator()).When(r => r.Launch is not null).OverridePropertyName("launch");
         RuleFor(r => r.Requirements!).SetValidator(new RequirementsBodyValidator()).When(r => r.Requirements is not null).OverridePropertyName("requirements");
         RuleFor(r => r.InstanceUuid).NotEqual(Guid.Empty).When(r => r.InstanceUuid is not null)
@@ -161,68 +169,131 @@ public sealed class RegisterComponentValidator : AbstractValidator<RegisterCompo
         && Uri.IsWellFormedUriString(path, UriKind.Relative);
 }
 
-public sealed class RegisterComponentHandler(IRegistryWriter writer, RegistryProjection projection, Microsoft.Extensions.Options.IOptions<Security.LimitOptions> limits)
+public sealed class RegisterComponentHandler(
+    IRegistryWriter writer, RegistryProjection projection, Microsoft.Extensions.Options.IOptions<Security.LimitOptions> limits, RegistrationReplays replays)
     : ICommandHandler<RegisterComponent, RegisterComponentResult>
 {
     public async ValueTask<RegisterComponentResult> Handle(RegisterComponent command, CancellationToken cancellationToken)
     {
         var id = command.ComponentId!;
         var definition = Definition(command);
-
-
-        var (created, instanceUuid) = await writer.WriteAsync<(bool, Guid)>(
-            write =>
-            {
-                if (command.InstanceUuid is { } requested
-                    && write.Components.FirstOrDefault(c => c.ComponentId != id && c.FindInstance(requested) is not null) is { } owner)
-                {
-                    throw new RequestValidationException(ErrorCode.RegistrationFailed, new Dictionary<string, string[]>
-                    {
-                        ["instance_uuid"] = [$"Instance '{requested}' belongs to component '{owner.ComponentId}'."],
-                    });
-                }
-
-                var component = write.Find(id);
-                var created = component is null;
-                if (component is null)
-                {
-                    if (write.Count >= limits.Value.MaxComponents)
-                    {
-                        throw new LimitExceededException(
-                            $"Tekton holds {limits.Value.MaxComponents} components, its limit (Tekton:Limits:MaxComponents); deregister some or raise the limit.");
-                    }
-
-                    component = Component.Register(id, definition, write.NextRegistrationSequence(), write.Now);
-                    write.Add(component);
-                }
-                else
-                {
-                    // launch, autostart and requirements belong to the operator: a component registering itself leaves them as they are.
-                    component.Redefine(
-                        definition with
-                        {
-                            Launch = definition.Launch ?? component.Launch,
-                            Autostart = command.Autostart ?? component.Autostart,
-                            Requirements = command.Requirements is null ? component.Requirements : definition.Requirements,
-                        },
-                        write.Now);
-                }
-
-                if (command.InstanceUuid is { } attach && component.FindInstance(attach) is not null)
-                {
-                    return (created, attach);
-                }
-
-                var (instance, change) = component.AddInstance(command.InstanceUuid ?? Guid.NewGuid(), write.Now);
-                write.Add(instance);
-                write.Record(change);
-                return (created, instance.InstanceUuid);
-            },
-            cancellationToken);
-
-        return new RegisterComponentResult(true, "Component registered successfully", instanceUuid, Warnings(id))
+        var fingerprint = command.IdempotencyKey is null ? null : RegistrationReplays.Fingerprint(command);
+        if (command.IdempotencyKey is { } earlierKey && replays.Find(earlierKey) is { } earlier)
         {
-            Created = created,
+            return Replay(earlier, fingerprint!);
+        }
+
+        (bool Created, Guid InstanceUuid, RegistrationReplay? Earlier) outcome;
+        var mine = new StrongBox<RegistrationReplay?>();
+        try
+        {
+            outcome = await writer.WriteAsync<(bool, Guid, RegistrationReplay?)>(
+                write => Apply(write, command, id, definition, fingerprint, mine), cancellationToken);
+        }
+        catch when (mine.Value is { } uncommitted)
+        {
+            // This write's record did not commit with it: a retry must run again, not replay.
+            replays.Forget(uncommitted.Key);
+            throw;
+        }
+
+        if (outcome.Earlier is { } concurrent)
+        {
+            return Replay(concurrent, fingerprint!);
+        }
+
+        return new RegisterComponentResult(true, "Component registered successfully", outcome.InstanceUuid, Warnings(id))
+        {
+            Created = outcome.Created,
+        };
+    }
+
+    private (bool, Guid, RegistrationReplay?) Apply(
+        RegistryWrite write, RegisterComponent command, string id, ComponentDefinition definition, string? fingerprint, StrongBox<RegistrationReplay?> mine)
+    {
+        // A retry that raced the first request, both past the check above: the first one's write already ran.
+        if (command.IdempotencyKey is { } key && replays.Find(key) is { } earlier)
+        {
+            return (false, Guid.Empty, earlier);
+        }
+
+        if (command.InstanceUuid is { } requested
+            && write.Components.FirstOrDefault(c => c.ComponentId != id && c.FindInstance(requested) is not null) is { } owner)
+        {
+            throw new RequestValidationException(ErrorCode.RegistrationFailed, new Dictionary<string, string[]>
+            {
+                ["instance_uuid"] = [$"Instance '{requested}' belongs to component '{owner.ComponentId}'."],
+            });
+        }
+
+        var component = write.Find(id);
+        var created = component is null;
+        if (component is null)
+        {
+            if (write.Count >= limits.Value.MaxComponents)
+            {
+                throw new LimitExceededException(
+                    $"Tekton holds {limits.Value.MaxComponents} components, its limit (Tekton:Limits:MaxComponents); deregister some or raise the limit.");
+            }
+
+            component = Component.Register(id, definition, write.NextRegistrationSequence(), write.Now);
+            write.Add(component);
+        }
+        else
+        {
+            // launch, autostart and requirements belong to the operator: a component registering itself leaves them as they are.
+            component.Redefine(
+                definition with
+                {
+                    Launch = definition.Launch ?? component.Launch,
+                    Autostart = command.Autostart ?? component.Autostart,
+                    Requirements = command.Requirements is null ? component.Requirements : definition.Requirements,
+                },
+                write.Now);
+        }
+
+        if (command.InstanceUuid is { } attach && component.FindInstance(attach) is not null)
+        {
+            mine.Value = RecordReplay(write, command, id, created, attach, fingerprint);
+            return (created, attach, null);
+        }
+
+        var (instance, change) = component.AddInstance(command.InstanceUuid ?? Guid.NewGuid(), write.Now);
+        write.Add(instance);
+        write.Record(change);
+        mine.Value = RecordReplay(write, command, id, created, instance.InstanceUuid, fingerprint);
+        return (created, instance.InstanceUuid, null);
+    }
+
+    private RegistrationReplay? RecordReplay(RegistryWrite write, RegisterComponent command, string id, bool created, Guid instanceUuid, string? fingerprint)
+    {
+        if (command.IdempotencyKey is not { } key)
+        {
+            return null;
+        }
+
+        var replay = new RegistrationReplay
+        {
+            Key = key, ComponentId = id, InstanceUuid = instanceUuid, Created = created, Fingerprint = fingerprint!, CreatedAt = write.Now,
+        };
+        replays.Record(write, replay);
+        return replay;
+    }
+
+    /// <summary>The first answer again; the same key with another body is refused (1002).</summary>
+    private RegisterComponentResult Replay(RegistrationReplay earlier, string fingerprint)
+    {
+        if (earlier.Fingerprint != fingerprint)
+        {
+            throw new RequestValidationException(ErrorCode.RegistrationFailed, new Dictionary<string, string[]>
+            {
+                ["idempotency_key"] = [$"Idempotency-Key '{earlier.Key}' was used for a different registration (of '{earlier.ComponentId}'); use a new key for a new request."],
+            });
+        }
+
+        return new RegisterComponentResult(true, "Component registered successfully", earlier.InstanceUuid, Warnings(earlier.ComponentId))
+        {
+            Created = earlier.Created,
         };
     }
 

@@ -19,6 +19,8 @@ public sealed class TektonDbContext(DbContextOptions<TektonDbContext> options) :
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<Application.Components.RegistrationReplay> RegistrationReplays => Set<Application.Components.RegistrationReplay>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<EventSequenceReservation> EventSequenceReservations => Set<EventSequenceReservation>();

@@ -23,7 +23,9 @@ public static class Components
             .WithName(nameof(RegisterComponent))
             .WithSummary("Register a component")
             .WithDescription("Upserts the component's definition and creates a new instance (or attaches to `instance_uuid`). " +
-                "201 when the id is new, 200 when it was registered before. Errors: 1002 invalid registration, 1011 id registered with another component_type.")
+                "201 when the id is new, 200 when it was registered before. With an `Idempotency-Key` header (1-255 visible ASCII characters), a retry " +
+                "with the same key and body within 24 h gets the first answer and creates no second instance. " +
+                "Errors: 1002 invalid registration (or a key reused for another body), 1011 id registered with another component_type.")
             .WithMetadata(new BadRequestCode(ErrorCode.RegistrationFailed))
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -59,9 +61,12 @@ public static class Components
     }
 
     public static async Task<Results<Created<RegisterComponentResult>, Ok<RegisterComponentResult>>> RegisterComponent(
-        ISender sender, [FromBody] RegisterComponent registration, CancellationToken cancellationToken)
+        ISender sender,
+        [FromBody] RegisterComponent registration,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        CancellationToken cancellationToken)
     {
-        var result = await sender.Send(registration, cancellationToken);
+        var result = await sender.Send(registration with { IdempotencyKey = idempotencyKey }, cancellationToken);
         return result.Created
             ? TypedResults.Created($"/api/tekton/components/{Uri.EscapeDataString(registration.ComponentId!)}", result)
             : TypedResults.Ok(result);

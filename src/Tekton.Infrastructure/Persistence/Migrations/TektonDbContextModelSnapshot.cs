@@ -17,6 +17,42 @@ namespace Tekton.Infrastructure.Persistence.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.12");
 
+            modelBuilder.Entity("Tekton.Application.Components.RegistrationReplay", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("ComponentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_id");
+
+                    b.Property<bool>("Created")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<Guid>("InstanceUuid")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_uuid");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("registration_replays", (string)null);
+                });
+
             modelBuilder.Entity("Tekton.Application.Models.StoredModel", b =>
                 {
                     b.Property<string>("Id")
