@@ -52,7 +52,15 @@ public sealed class PermissionHandler : AuthorizationHandler<PermissionRequireme
             return Task.CompletedTask;
         }
 
-        var target = (context.Resource as HttpContext)?.GetRouteValue("component_id") as string;
+        var http = context.Resource as HttpContext;
+        if (http is not null && http.GetEndpoint() is null)
+        {
+            // No endpoint matched (the fallback policy): nothing to protect, so an authenticated caller gets the 404 or 405.
+            context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
+
+        var target = http?.GetRouteValue("component_id") as string;
         var decision = caller.Decide(requirement.Permission, target);
         if (decision == AccessDecision.Allowed)
         {

@@ -146,6 +146,18 @@ public sealed class RoleTableTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unknown_path_is_401_without_credentials_and_404_with_any()
+    {
+        using (var anonymous = _tekton.ClientFor(null))
+        {
+            await (await anonymous.GetAsync("/api/tekton/nothing-here")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized, 1008);
+        }
+
+        using var user = _tekton.ClientFor(_tekton.UserKey);
+        await (await user.GetAsync("/api/tekton/nothing-here")).ShouldBeProblemAsync(HttpStatusCode.NotFound, 1000);
+    }
+
+    [Fact]
     public async Task Socket_subscriptions_follow_the_table()
     {
         foreach (var (caller, credential, _) in Callers().Where(c => c.Target != SecuredTekton.ForeignComponent))
