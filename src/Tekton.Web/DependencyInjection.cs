@@ -81,10 +81,12 @@ public static class DependencyInjection
         services.AddAuthorization(Access.AddPolicies);
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessDeniedWriter>();
-        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        services.AddRateLimiter(options => RateLimits.Configure(options, auth));
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<AuthOptions>>((limiter, auth) => RateLimits.Configure(limiter, auth.Value));
         // With auth off the pipeline has no authorization middleware (see UseTektonPipeline).
-        services.Configure<RouteOptions>(options => options.SuppressCheckForUnhandledSecurityMetadata = !auth.Enabled);
+        services.AddOptions<RouteOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<AuthOptions>>((routes, auth) => routes.SuppressCheckForUnhandledSecurityMetadata = !auth.Value.Enabled);
     }
 
     /// <summary>The live event channels (design §10): the sockets' bookkeeping and the SignalR hub.</summary>

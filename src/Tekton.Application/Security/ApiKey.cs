@@ -12,6 +12,8 @@ public sealed class ApiKey
 {
     public const string SecretPrefix = "tk_";
 
+    private long _lastUsedTicks;
+
     public required string Id { get; init; }
 
     public required string Name { get; init; }
@@ -28,7 +30,12 @@ public sealed class ApiKey
 
     public DateTimeOffset CreatedAt { get; init; }
 
-    public DateTimeOffset? LastUsedAt { get; set; }
+    /// <summary>Set by every request that uses the key, read by listings: kept as UTC ticks so neither sees half a value.</summary>
+    public DateTimeOffset? LastUsedAt
+    {
+        get => Interlocked.Read(ref _lastUsedTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+        set => Interlocked.Exchange(ref _lastUsedTicks, value?.UtcTicks ?? 0);
+    }
 
     /// <summary>A new secret: <c>tk_</c> and 32 random bytes, base64url.</summary>
     public static string NewSecret() => SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));

@@ -6,8 +6,8 @@ public interface IAccessTokens
     /// <summary>A token for the key, valid for <see cref="AuthOptions.TokenLifetimeSeconds"/>.</summary>
     AccessToken Issue(ApiKey key);
 
-    /// <summary>The id of the key a valid token was issued for; null with the reason when the token is not valid.</summary>
-    Task<(string? KeyId, string? Error)> ValidateAsync(string token);
+    /// <summary>The id of the key a valid token was issued for and when the token expires; null with the reason when it is not valid.</summary>
+    Task<(string? KeyId, DateTimeOffset Expires, string? Error)> ValidateAsync(string token);
 }
 
 public sealed record AccessToken(string Token, int ExpiresIn);

@@ -66,12 +66,12 @@ internal sealed class JwtAccessTokens : IAccessTokens
         return new AccessToken(token, _options.TokenLifetimeSeconds);
     }
 
-    public async Task<(string? KeyId, string? Error)> ValidateAsync(string token)
+    public async Task<(string? KeyId, DateTimeOffset Expires, string? Error)> ValidateAsync(string token)
     {
         var result = await _handler.ValidateTokenAsync(token, _validation);
         if (!result.IsValid)
         {
-            return (null, result.Exception switch
+            return (null, default, result.Exception switch
             {
                 SecurityTokenExpiredException or SecurityTokenNoExpirationException or SecurityTokenNotYetValidException or SecurityTokenInvalidLifetimeException => "The token has expired or is not yet valid.",
                 SecurityTokenInvalidAlgorithmException => "The token is not signed with HS256.",
@@ -81,8 +81,8 @@ internal sealed class JwtAccessTokens : IAccessTokens
         }
 
         return result.ClaimsIdentity.FindFirst("sub")?.Value is { Length: > 0 } keyId
-            ? (keyId, null)
-            : (null, "The token names no API key.");
+            ? (keyId, new DateTimeOffset(result.SecurityToken.ValidTo, TimeSpan.Zero), null)
+            : (null, default, "The token names no API key.");
     }
 
     private bool Lifetime(DateTime? notBefore, DateTime? expires)

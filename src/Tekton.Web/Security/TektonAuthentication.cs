@@ -46,7 +46,7 @@ public sealed class TektonAuthentication(
                 : Fail("The API key is not valid (unknown or revoked).");
         }
 
-        var (keyId, error) = await tokens.ValidateAsync(credential);
+        var (keyId, expires, error) = await tokens.ValidateAsync(credential);
         if (keyId is null)
         {
             return Fail(error!);
@@ -57,8 +57,7 @@ public sealed class TektonAuthentication(
             return Fail("The token's API key has been revoked.");
         }
 
-        var expires = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(credential).ValidTo;
-        return Success(new Caller(owner.Name, owner.Role, owner.Id, owner.ComponentId), new DateTimeOffset(expires, TimeSpan.Zero));
+        return Success(new Caller(owner.Name, owner.Role, owner.Id, owner.ComponentId), expires);
     }
 
     /// <summary>401: the problem body is written by <see cref="AccessDeniedWriter"/>; here only the challenge header.</summary>
