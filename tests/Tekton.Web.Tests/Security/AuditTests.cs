@@ -76,6 +76,30 @@ public sealed class AuditTests
         await (await admin.GetAsync("/api/tekton/audit?limit=0")).ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000);
     }
 
+    [Fact]
+    public async Task Only_the_newest_entries_are_kept()
+    {
+        await using var tekton = await SecuredTekton.StartAsync(new Dictionary<string, string?> { ["Tekton:Audit:MaxEntries"] = "100" });
+        using (var anonymous = tekton.ClientFor(null))
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                (await anonymous.GetAsync($"/api/tekton/components?n={i}")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            }
+        }
+
+        using var admin = tekton.ClientFor(SecuredTekton.AdminKey);
+        JsonArray entries = [];
+        (await Processes.EventuallyAsync(async () =>
+        {
+            entries = (await admin.GetFromJsonAsync<JsonObject>("/api/tekton/audit?limit=1000"))!["entries"]!.AsArray();
+            return entries.Count > 0 && entries[0]!["id"]!.GetValue<long>() >= 150;
+        })).Should().BeTrue("every refusal is written");
+
+        entries.Count.Should().BeInRange(100, 110, "older rows are deleted once a tenth of the limit has been added since the last trim");
+        entries[^1]!["id"]!.GetValue<long>().Should().BeGreaterThan(entries[0]!["id"]!.GetValue<long>() - 110);
+    }
+
     private static JsonNode? Entry(JsonArray entries, string action, string outcome) =>
         entries.FirstOrDefault(e => e!["action"]!.GetValue<string>() == action && e["outcome"]!.GetValue<string>() == outcome);
 }

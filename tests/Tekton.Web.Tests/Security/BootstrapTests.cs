@@ -40,6 +40,25 @@ public sealed class BootstrapTests
         File.Exists(Path.Combine(server.DataDirectory, "bootstrap-admin.key")).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task A_bootstrap_key_too_short_to_be_safe_refuses_to_start()
+    {
+        var directory = Directory.CreateTempSubdirectory("tekton-test-").FullName;
+        try
+        {
+            await using var tekton = await TektonProcess.RunToExitAsync(
+                Path.Combine(directory, "tekton.db"),
+                new Dictionary<string, string> { ["TEKTON_BOOTSTRAP_ADMIN_KEY"] = "tk_short" },
+                "--Tekton:Auth:Enabled=true");
+            tekton.ExitCode.Should().NotBe(0);
+            tekton.Output.Should().Contain("TEKTON_BOOTSTRAP_ADMIN_KEY must be at least 24 characters");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--urls", "http://0.0.0.0:0")]
     [InlineData("--urls", "http://*:0")]

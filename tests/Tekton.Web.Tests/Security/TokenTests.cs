@@ -91,6 +91,7 @@ public sealed class TokenTests : IAsyncLifetime
         var keys = (await admin.GetFromJsonAsync<JsonObject>("/api/tekton/auth/keys"))!["keys"]!.AsArray();
         var listed = keys.Single(k => k!["name"]!.GetValue<string>() == "short-lived")!;
         listed["prefix"]!.GetValue<string>().Should().Be(secret[..11]);
+        listed["last_used_at"]!.GetValue<DateTimeOffset>().Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), "the token request used the key");
         keys.ToJsonString().Should().NotContain(secret, "a key's secret is never listed");
 
         (await admin.DeleteAsync($"/api/tekton/auth/keys/{listed["id"]!.GetValue<string>()}")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -100,6 +101,55 @@ public sealed class TokenTests : IAsyncLifetime
             using var client = _tekton.ClientFor(credential);
             await (await client.GetAsync("/api/tekton/components")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized, 1008);
         }
+    }
+
+    [Fact]
+    public async Task A_socket_opened_with_a_token_is_closed_when_the_token_expires()
+    {
+        var good = await _tekton.TokenAsync(_tekton.MonitorKey);
+        var signingKey = Convert.FromBase64String(File.ReadAllText(Path.Combine(_tekton.Server.DataDirectory, "jwt-signing.key")).Trim());
+        var shortLived = Sign(signingKey, SecurityAlgorithms.HmacSha256, new JsonWebToken(good).Subject, DateTime.UtcNow.AddSeconds(-1), DateTime.UtcNow.AddSeconds(2));
+
+        var client = new System.Net.WebSockets.ClientWebSocket();
+        var uri = new UriBuilder(_tekton.Server.BaseAddress) { Scheme = "ws", Path = "/ws/tekton/state", Query = "access_token=" + Uri.EscapeDataString(shortLived) }.Uri;
+        await client.ConnectAsync(uri, CancellationToken.None);
+        await using var socket = EventSocket.Wrap(client);
+        await socket.SendAsync("""{"action":"subscribe","component_types":["all"]}""");
+        (await socket.ExpectAsync("subscribed")).Should().NotBeNull();
+
+        (await socket.ReceiveAsync(TimeSpan.FromSeconds(15))).Should().BeNull("the server closes the socket");
+        socket.Socket.CloseStatus.Should().Be(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation);
+        socket.Socket.CloseStatusDescription.Should().Be("credentials expired");
+    }
+
+    [Fact]
+    public async Task Bad_key_and_token_requests_are_refused_by_field()
+    {
+        using var admin = _tekton.ClientFor(SecuredTekton.AdminKey);
+        var cases = new (object Body, string Field)[]
+        {
+            (new { name = "x", role = "root" }, "role"),
+            (new { name = "", role = "monitor" }, "name"),
+            (new { name = "x", role = "component" }, "component_id"),
+            (new { name = "x", role = "monitor", component_id = "alpha" }, "component_id"),
+            (new { name = "x", role = "component", component_id = "not valid!" }, "component_id"),
+            (new { name = "launch:alpha", role = "monitor" }, "name"),
+        };
+        foreach (var (body, field) in cases)
+        {
+            using var response = await admin.PostAsJsonAsync("/api/tekton/auth/keys", body);
+            (await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000))["errors"]![field].Should().NotBeNull(field);
+        }
+
+        using var unknownField = await admin.PostAsync("/api/tekton/auth/keys",
+            new StringContent("""{"name":"x","role":"admin","secret":"mine"}""", System.Text.Encoding.UTF8, "application/json"));
+        (await unknownField.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000))["errors"]!["secret"].Should().NotBeNull();
+
+        using var anonymous = _tekton.ClientFor(null);
+        using var noKey = await anonymous.PostAsJsonAsync("/api/tekton/auth/token", new { });
+        (await noKey.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000))["errors"]!["api_key"].Should().NotBeNull();
+        await (await admin.DeleteAsync("/api/tekton/auth/keys/key_nosuch")).ShouldBeProblemAsync(HttpStatusCode.NotFound, 1000);
+        (await admin.GetFromJsonAsync<JsonObject>("/api/tekton/auth/keys"))!["keys"]!.AsArray().Should().HaveCount(4, "nothing refused was stored");
     }
 
     [Fact]

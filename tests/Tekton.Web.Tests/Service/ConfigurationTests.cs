@@ -7,6 +7,11 @@ public sealed class ConfigurationTests
     [InlineData("--Tekton:Heartbeats:FlushIntervalSeconds=0", "Tekton:Heartbeats:FlushIntervalSeconds")]
     [InlineData("--Tekton:Database:Provider=Oracle", "Tekton:Database:Provider")]
     [InlineData("--Tekton:Database:MaxBatchSize=-5", "Tekton:Database:MaxBatchSize")]
+    [InlineData("--Tekton:Auth:TokenLifetimeSeconds=5", "Tekton:Auth:TokenLifetimeSeconds")]
+    [InlineData("--Tekton:Auth:SigningKey=c2hvcnQ=", "Tekton:Auth:SigningKey")]
+    [InlineData("--Tekton:Auth:Burst=0", "Tekton:Auth:RequestsPerSecond and Tekton:Auth:Burst")]
+    [InlineData("--Tekton:Limits:MaxComponents=0", "Tekton:Limits:MaxComponents")]
+    [InlineData("--Tekton:Audit:MaxEntries=1", "Tekton:Audit:MaxEntries")]
     public async Task A_bad_setting_refuses_to_start_and_names_the_key(string argument, string key)
     {
         var directory = Directory.CreateTempSubdirectory("tekton-config-").FullName;
