@@ -93,10 +93,11 @@ public sealed class AuditTests
         (await Processes.EventuallyAsync(async () =>
         {
             entries = (await admin.GetFromJsonAsync<JsonObject>("/api/tekton/audit?limit=1000"))!["entries"]!.AsArray();
-            return entries.Count > 0 && entries[0]!["id"]!.GetValue<long>() >= 150;
-        })).Should().BeTrue("every refusal is written");
+            // A read can fall between a batch's commit and its trim, so wait for the trim too.
+            return entries.Count is > 0 and <= 110 && entries[0]!["id"]!.GetValue<long>() >= 150;
+        })).Should().BeTrue("every refusal is written and older rows are deleted once a tenth of the limit has been added since the last trim");
 
-        entries.Count.Should().BeInRange(100, 110, "older rows are deleted once a tenth of the limit has been added since the last trim");
+        entries.Count.Should().BeGreaterThanOrEqualTo(100, "only rows beyond the limit are deleted");
         entries[^1]!["id"]!.GetValue<long>().Should().BeGreaterThan(entries[0]!["id"]!.GetValue<long>() - 110);
     }
 
