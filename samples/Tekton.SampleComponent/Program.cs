@@ -1,107 +1,62 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json.Nodes;
+using Tekton.Client;
 
-// A sample Tekton component: /health, registration, heartbeats, ready, and a graceful answer to shutdown.
-var options = Options.Parse(args);
-var tekton = new HttpClient { BaseAddress = new Uri(Environment.GetEnvironmentVariable("TEKTON_URL") ?? "http://127.0.0.1:8010") };
-using var stop = new CancellationTokenSource();
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    Console.WriteLine("SIGTERM received");
-    stop.Cancel();
-});
+// A sample Tekton component on the hosting integration: it serves /health, and AddTektonComponent registers it
+// (attaching to the instance Tekton launched), sends heartbeats and resource reports, marks it ready once the
+// host has started, stops the host on Tekton's shutdown signal, and reports stopping and stopped.
+var options = SampleOptions.Parse(args);
+var builder = WebApplication.CreateSlimBuilder();
+builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true);
+builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 
-using var health = new HttpListener();
-health.Prefixes.Add($"http://127.0.0.1:{options.Port}/");
-health.Start();
-_ = Task.Run(async () =>
+builder.Services.AddTektonComponent(tekton =>
 {
-    while (health.IsListening)
+    tekton.Registration = new ComponentRegistration(options.Id, $"{options.Id} (sample)", options.Type, "1.0.0")
     {
-        var context = await health.GetContextAsync();
-        var body = Encoding.UTF8.GetBytes("""{"status":"ok","api":"healthy"}""");
-        context.Response.StatusCode = context.Request.Url?.AbsolutePath == "/health" ? 200 : 404;
-        context.Response.ContentType = "application/json";
-        await context.Response.OutputStream.WriteAsync(body);
-        context.Response.Close();
-    }
+        Dependencies = options.DependsOn,
+        Host = "127.0.0.1",
+        Port = options.Port,
+        HealthCheck = "/health",
+        HeartbeatInterval = 2,
+    };
+    tekton.ResourceReportInterval = TimeSpan.FromSeconds(5);
+    tekton.OnShutdownSignal = _ => Console.WriteLine("shutdown signal received");
 });
+builder.Services.AddHostedService(_ => new Initialization(TimeSpan.FromSeconds(options.StartupDelay)));
 
-// Register: attach to the instance Tekton launched, if it launched this process.
-var registration = new JsonObject
+var app = builder.Build();
+app.MapGet("/health", () => Results.Json(new { status = "ok", api = "healthy" }));
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine("ready"));
+
+// The host stops on SIGTERM by itself; the line only makes the logs say why.
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Console.WriteLine("SIGTERM received"));
+try
 {
-    ["component_id"] = options.Id,
-    ["component_name"] = $"{options.Id} (sample)",
-    ["component_type"] = options.Type,
-    ["version"] = "1.0.0",
-    ["dependencies"] = new JsonArray([.. options.DependsOn.Select(d => JsonValue.Create(d))]),
-    ["host"] = "127.0.0.1",
-    ["port"] = options.Port,
-    ["health_check"] = "/health",
-    ["heartbeat_interval"] = 2,
-};
-if (Environment.GetEnvironmentVariable("TEKTON_INSTANCE_UUID") is { Length: > 0 } launched)
+    await app.RunAsync();
+}
+catch (InvalidOperationException exception)
 {
-    registration["instance_uuid"] = launched;
+    // Registration (or the dependency wait) failed: the host did not start.
+    Console.Error.WriteLine(exception.Message);
+    return 1;
 }
 
-using var registered = await tekton.PostAsJsonAsync("/api/tekton/components", registration);
-var instance = (await registered.Content.ReadFromJsonAsync<JsonObject>())!["instance_uuid"]!.GetValue<string>();
-Console.WriteLine($"registered {options.Id} as instance {instance}");
-
-await Task.Delay(TimeSpan.FromSeconds(options.StartupDelay));
-await ReportAsync("ready", "initialized");
-Console.WriteLine("ready");
-
-var heartbeats = Task.Run(async () =>
-{
-    while (!stop.IsCancellationRequested)
-    {
-        using var _ = await tekton.PostAsJsonAsync($"/api/tekton/components/{options.Id}/heartbeat",
-            new JsonObject { ["instance_uuid"] = instance, ["metrics"] = new JsonObject { ["active_connections"] = 0 } });
-        await Task.Delay(TimeSpan.FromSeconds(2), stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-    }
-});
-
-while (!stop.IsCancellationRequested)
-{
-    try
-    {
-        using var signal = await tekton.GetAsync($"/api/tekton/components/{options.Id}/instances/{instance}/signals?wait=30", stop.Token);
-        if (signal.StatusCode == HttpStatusCode.OK)
-        {
-            Console.WriteLine("shutdown signal received");
-            break;
-        }
-    }
-    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-    {
-        await Task.Delay(500);
-    }
-}
-
-await stop.CancelAsync();
-await heartbeats;
-await ReportAsync("stopping", "shutdown requested");
-health.Stop();
-await ReportAsync("stopped", "shut down cleanly");
 Console.WriteLine("stopped");
 return 0;
 
-async Task ReportAsync(string state, string reason)
+/// <summary>Stands for the work a real component does before it can serve: the host starts after it.</summary>
+internal sealed class Initialization(TimeSpan delay) : IHostedService
 {
-    using var response = await tekton.PutAsJsonAsync(
-        $"/api/tekton/components/{options.Id}/instances/{instance}/state", new JsonObject { ["state"] = state, ["reason"] = reason });
+    public Task StartAsync(CancellationToken cancellationToken) => Task.Delay(delay, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-internal sealed record Options(string Id, string Type, int Port, string[] DependsOn, double StartupDelay)
+internal sealed record SampleOptions(string Id, string Type, int Port, string[] DependsOn, double StartupDelay)
 {
-    public static Options Parse(string[] args)
+    public static SampleOptions Parse(string[] args)
     {
         string Value(string name, string fallback)
         {
@@ -109,7 +64,7 @@ internal sealed record Options(string Id, string Type, int Port, string[] Depend
             return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
         }
 
-        return new Options(
+        return new SampleOptions(
             Value("--id", Environment.GetEnvironmentVariable("TEKTON_COMPONENT_ID") ?? "sample"),
             Value("--type", "service"),
             int.Parse(Value("--port", "8100"), CultureInfo.InvariantCulture),
