@@ -41,6 +41,7 @@ fi
 
 echo "== build"
 npm run --silent build || { echo "The TypeScript build failed." >&2; finish 0 1; }
+npm run --silent typecheck || { echo "The typings do not accept the documented usage (test/types)." >&2; finish 0 1; }
 
 echo "== tests"
 log=$(mktemp)

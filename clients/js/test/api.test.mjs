@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TektonApiError, TektonClient, TektonConnectionError } from 'tekton-client';
-import { registration, startTekton, uniqueId, waitFor } from './support/tekton.mjs';
+import { freePort, registration, startTekton, uniqueId, waitFor } from './support/tekton.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let tekton;
@@ -50,7 +50,7 @@ describe('service', () => {
     assert.match(metrics, /tekton_components/);
     const raw = await client.request('GET', '/health/live');
     assert.equal(raw.status, 'healthy');
-    const down = new TektonClient({ baseUrl: 'http://127.0.0.1:9/', retry: { maxAttempts: 1 } });
+    const down = new TektonClient({ baseUrl: `http://127.0.0.1:${await freePort()}/`, retry: { maxAttempts: 1 } });
     assert.equal(await down.isReady(), false);
   });
 
@@ -582,10 +582,10 @@ describe('client options', () => {
   });
 
   test('a server that is not there is a TektonConnectionError', async () => {
-    const nobody = new TektonClient({ host: '127.0.0.1', port: 9, retry: { maxAttempts: 2, baseDelayMs: 1 } });
+    const nobody = new TektonClient({ host: '127.0.0.1', port: await freePort(), retry: { maxAttempts: 2, baseDelayMs: 1 } });
     await assert.rejects(nobody.getVersion(), (error) => {
       assert.ok(error instanceof TektonConnectionError);
-      assert.match(error.message, /could not be reached/);
+      assert.match(error.message, /could not be reached \(GET \/api\/tekton\/version\): fetch failed \(connect ECONNREFUSED/);
       return true;
     });
   });

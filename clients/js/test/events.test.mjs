@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { TektonApiError, TektonClient } from 'tekton-client';
-import { registration, startGate, startTekton, uniqueId, waitFor } from './support/tekton.mjs';
+import { freePort, registration, startGate, startTekton, uniqueId, waitFor } from './support/tekton.mjs';
 
 let tekton;
 let client;
@@ -206,7 +206,7 @@ describe('failures', () => {
   test('a first connection that fails: ready rejects, no reconnection', async () => {
     const errors = [];
     const disconnects = [];
-    const nowhere = new TektonClient({ host: '127.0.0.1', port: 9 });
+    const nowhere = new TektonClient({ host: '127.0.0.1', port: await freePort() });
     const subscription = nowhere.subscribeToHeartbeats('all', () => {}, {
       onError: (error) => errors.push(error),
       onDisconnected: (error) => disconnects.push(error),

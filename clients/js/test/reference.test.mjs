@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TektonClient } from 'tekton-client';
-import { startTekton } from './support/tekton.mjs';
+import { startTekton, waitFor } from './support/tekton.mjs';
 
 let tekton;
 
@@ -104,16 +104,7 @@ test('the example subscription, left open, receives heartbeats', async () => {
   try {
     await subscription.ready;
     await client.sendHeartbeat('engram', { status: 'ready' });
-    await new Promise((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error('no heartbeat event within 10 s')), 10_000);
-      const poll = setInterval(() => {
-        if (seen.length > 0) {
-          clearTimeout(deadline);
-          clearInterval(poll);
-          resolve();
-        }
-      }, 20);
-    });
+    await waitFor(() => seen.length > 0, { message: 'the heartbeat event' });
     assert.deepEqual(seen, ['Heartbeat from engram: ready']);
   } finally {
     await subscription.unsubscribe();
