@@ -23,6 +23,12 @@ export interface SubscriptionOptions {
   onReconnected?: (ack: SubscribedAck) => void;
   /** The longest wait between reconnection attempts in ms (default 5000; the waits grow from 100 ms, with jitter). */
   maxReconnectDelayMs?: number;
+  /**
+   * With the `ws` package (Node): a connection on which nothing arrived for this many ms, not even one of the pings
+   * Tekton sends every 15 s, is taken for dead and replaced (default 45000; 0 turns the check off). Browsers do not
+   * show pings to scripts, so there the check is off.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A live subscription; returned at once, before the socket is open. */
@@ -167,6 +173,9 @@ export class TektonSubscription<E> implements Subscription {
     }
     this.#socket = socket;
     let failure: unknown = null;
+    const watchdog = this.#watch(socket, (error) => {
+      failure ??= error;
+    });
     socket.addEventListener('open', () => {
       try {
         socket.send(JSON.stringify(this.#spec.subscribeMessage(this.#lastSequence)));
@@ -175,6 +184,7 @@ export class TektonSubscription<E> implements Subscription {
       }
     });
     socket.addEventListener('message', (event: { data: unknown }) => {
+      watchdog.touch();
       const text = messageText(event.data);
       if (text !== null) {
         this.#enqueue(() => this.#handle(socket, text));
@@ -184,8 +194,35 @@ export class TektonSubscription<E> implements Subscription {
       failure ??= socketError(event);
     });
     socket.addEventListener('close', (event: { code?: number; reason?: string }) => {
+      watchdog.stop();
       this.#enqueue(() => this.#lost(socket, failure ?? closeError(event)));
     });
+  }
+
+  /**
+   * Replaces a connection on which nothing (no message, no ping) arrived for `idleTimeoutMs`: a peer that vanished
+   * without closing (a network partition) would otherwise hold the subscription until TCP gives up.
+   */
+  #watch(socket: WebSocketLike, onIdle: (error: Error) => void): { touch(): void; stop(): void } {
+    const limit = this.#options.idleTimeoutMs ?? 45_000;
+    const emitter = socket as WebSocketLike & { on?: (event: string, listener: () => void) => void; terminate?: () => void };
+    if (!(limit > 0) || typeof emitter.on !== 'function') {
+      return { touch() {}, stop() {} };
+    }
+    const timer = setTimeout(() => {
+      onIdle(new Error(`Nothing arrived on the event socket for ${limit / 1000} s; reconnecting.`));
+      if (typeof emitter.terminate === 'function') {
+        emitter.terminate();
+      } else {
+        socket.close();
+      }
+    }, limit);
+    (timer as { unref?: () => void }).unref?.();
+    const touch = () => timer.refresh();
+    emitter.on('ping', touch);
+    emitter.on('pong', touch);
+    emitter.on('open', touch);
+    return { touch, stop: () => clearTimeout(timer) };
   }
 
   /** Messages and closes are handled one at a time, in the order they came. */

@@ -256,9 +256,8 @@ describe('failures', () => {
     }
   });
 
-  test('a slow consumer closed by Tekton reconnects too (close 1008)', async () => {
-    // A raw socket that subscribes and never reads is not ours to test; instead check the client reconnects
-    // after a server-side close with a code, by closing from a fake Tekton.
+  test('a close with a code (1008 "slow consumer") reconnects; an overlapping replay delivers nothing twice', async () => {
+    // A fake Tekton closes the way Tekton drops a slow consumer, then replays more than was missed.
     const { WebSocketServer } = await import('ws');
     const fake = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((resolve) => fake.once('listening', resolve));
@@ -295,6 +294,34 @@ describe('failures', () => {
         { action: 'subscribe', component_id: 'all', since_sequence: 12 },
       ]);
       assert.match(disconnects[0].message, /1008: slow consumer/);
+      await subscription.unsubscribe();
+    } finally {
+      for (const socket of fake.clients) {
+        socket.terminate();
+      }
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+  test('a connection on which nothing arrives (no message, no ping) is replaced', async () => {
+    const { WebSocketServer } = await import('ws');
+    const fake = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => fake.once('listening', resolve));
+    const subscribes = [];
+    fake.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        subscribes.push(JSON.parse(data.toString()));
+        socket.send(JSON.stringify({ event: 'subscribed', component_id: 'all', latest_sequence: 7 }));
+        // then silence: this peer neither sends nor pings, and never closes
+      });
+    });
+    try {
+      const disconnects = [];
+      const c = new TektonClient({ host: '127.0.0.1', port: fake.address().port });
+      const subscription = track(c.subscribeToHeartbeats('all', () => {}, { idleTimeoutMs: 300, onDisconnected: (e) => disconnects.push(e) }));
+      await subscription.ready;
+      await waitFor(() => subscription.reconnects >= 1, { message: 'a reconnection after the silence' });
+      assert.match(disconnects[0].message, /Nothing arrived on the event socket for 0.3 s/);
+      assert.deepEqual(subscribes[1], { action: 'subscribe', component_id: 'all', since_sequence: 7 });
       await subscription.unsubscribe();
     } finally {
       for (const socket of fake.clients) {
