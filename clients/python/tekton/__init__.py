@@ -7,7 +7,12 @@
   ``notify_shutdown``, ``report_resources``, ``ResourceReporter``.
 """
 
+import logging as _logging
+
 __version__ = "1.0.0"
+
+# A library logs to "tekton.*" and leaves the configuration to the application.
+_logging.getLogger("tekton").addHandler(_logging.NullHandler())
 
 from .errors import TektonApiError, TektonConnectionError, TektonError, TektonTimeoutError  # noqa: E402
 from .models import ComponentRegistration, ComponentRequirements, ComponentStates, LaunchSpec, RegistrationResult  # noqa: E402
