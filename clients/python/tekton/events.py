@@ -104,8 +104,7 @@ class WebSocket:
                     answer_headers[name.strip().lower()] = value.strip()
             status = int(status_line.split(" ", 2)[1])
             if status != 101:
-                length = int(answer_headers.get("content-length", "0") or 0)
-                body = await asyncio.wait_for(reader.readexactly(length), timeout) if length else b""
+                body = await asyncio.wait_for(_read_body(reader, answer_headers), timeout)
                 writer.close()
                 raise to_error(status, _Headers(answer_headers), body, f"upgrade refused: {status_line}")
             expected = base64.b64encode(hashlib.sha1((key + _GUID).encode("ascii")).digest()).decode("ascii")
@@ -232,6 +231,25 @@ class WebSocket:
             self._writer.close()
         except (OSError, RuntimeError):
             pass
+
+
+async def _read_body(reader: asyncio.StreamReader, headers: Mapping[str, str]) -> bytes:
+    """The body of a refused upgrade: by Content-Length, or chunked."""
+    try:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            chunks = []
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    return b"".join(chunks)
+                chunks.append(await reader.readexactly(size))
+                await reader.readexactly(2)
+                if sum(map(len, chunks)) > _MAX_MESSAGE:
+                    return b"".join(chunks)
+        length = int(headers.get("content-length", "0") or 0)
+        return await reader.readexactly(min(length, _MAX_MESSAGE)) if length else b""
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, OSError):
+        return b""
 
 
 class _Headers(dict):
