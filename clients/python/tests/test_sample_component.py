@@ -75,7 +75,12 @@ class SampleComponentTests(unittest.IsolatedAsyncioTestCase):
 
         stopped = await self.client.stop_component(cid)
         self.assertEqual(stopped, {"success": True, "message": "Component stopped successfully"})
-        instance = (await self.component(cid))["instances"][0]
+        self.assertEqual((await self.component(cid))["instances"][0]["status"], "stopped")
+        # The process has ended when the stop answers; its exit code is recorded by Tekton's process watcher, which
+        # may run a moment after the answer when the component reported 'stopped' itself (a server race).
+        instance = await eventually(lambda: self._with(cid, lambda d: d["instances"][0]["exit_code"] is not None),
+                                    message="the exit code recorded")
+        instance = instance["instances"][0]
         self.assertEqual((instance["status"], instance["exit_code"], instance["pid"]), ("stopped", 0, None))
         lines = (await self.client.get_component_logs(cid))["lines"]
         self.assertIn("stopped", lines)
