@@ -20,7 +20,7 @@ import logging
 import math
 import os
 import uuid
-from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from . import __version__, _instances
 from ._http import RetryPolicy, Transport, query, segment

@@ -18,7 +18,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent          # clients/python
 REPO_ROOT = PACKAGE_ROOT.parent.parent                            # the repository

@@ -14,7 +14,7 @@ import unittest
 import uuid
 from unittest import mock
 
-from tests.support import TektonServer, eventually, free_port, unique
+from tests.support import TektonServer, eventually, free_port
 
 from tekton import _instances
 from tekton.client import TektonApiError, TektonClient
