@@ -99,7 +99,16 @@ public sealed class ComponentInstance
                 });
         }
 
-        return Enter(to, componentType, at, reason);
+        var starting = Status is ComponentState.Registered or ComponentState.Initializing;
+        var change = Enter(to, componentType, at, reason);
+        if (to == ComponentState.Ready && starting)
+        {
+            // A launched component that says it is ready (mark_ready) finished its start-up as surely as one whose
+            // health check passed.
+            change.StartupDuration = LaunchedAt is { } launched ? (at - launched).TotalSeconds : null;
+        }
+
+        return change;
     }
 
     public void RecordHeartbeat(DateTimeOffset at, string? reportedHealthJson)

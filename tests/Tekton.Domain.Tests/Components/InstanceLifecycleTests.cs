@@ -38,6 +38,22 @@ public sealed class InstanceLifecycleTests
     }
 
     [Fact]
+    public void A_launched_instance_that_reports_ready_itself_records_the_startup_duration_once()
+    {
+        var instance = NewInstance();
+        instance.Launched(100, 555, restart: false, "service", T0);
+
+        var ready = instance.RequestTransition(ComponentState.Ready, "service", T0.AddSeconds(3.5), "initialized");
+        instance.RequestTransition(ComponentState.Degraded, "service", T0.AddSeconds(4), null);
+        var recovered = instance.RequestTransition(ComponentState.Ready, "service", T0.AddSeconds(5), null);
+
+        ready!.StartupDuration.Should().BeApproximately(3.5, 0.001);
+        recovered!.StartupDuration.Should().BeNull("recovering from degraded is not a start-up");
+        NewInstance().RequestTransition(ComponentState.Ready, "service", T0, null)!.StartupDuration
+            .Should().BeNull("an instance Tekton never launched has no start-up to measure");
+    }
+
+    [Fact]
     public void An_exit_while_stopping_is_stopped_and_otherwise_failed_with_the_code()
     {
         var stopping = NewInstance();
