@@ -127,6 +127,7 @@ public static class DependencyInjection
             KeepAliveInterval = events.KeepAliveSeconds > 0 ? TimeSpan.FromSeconds(events.KeepAliveSeconds) : Timeout.InfiniteTimeSpan,
             KeepAliveTimeout = events.KeepAliveSeconds > 0 ? TimeSpan.FromSeconds(events.KeepAliveSeconds) : Timeout.InfiniteTimeSpan,
         });
+        app.UseMiddleware<BrowserOrigins>();
         app.UseOpenApi(settings => settings.Path = "/openapi/{documentName}.json");
         app.UseSwaggerUi(settings =>
         {

@@ -8,6 +8,12 @@ public sealed class AuthOptions
     /// <summary>Off by default; with auth off Tekton only listens on loopback addresses.</summary>
     public bool Enabled { get; set; }
 
+    /// <summary>
+    /// Browser origins (<c>https://dashboard.example:8443</c>) allowed to write and to open event sockets besides
+    /// Tekton's own pages; <c>*</c> allows any. Clients that are not browsers send no <c>Origin</c> and are not affected.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
     /// <summary>Lifetime of a token from <c>POST /api/tekton/auth/token</c>.</summary>
     public int TokenLifetimeSeconds { get; set; } = 3600;
 
