@@ -101,6 +101,19 @@ internal sealed class Output
     /// <summary>Writes <paramref name="value"/> as indented JSON in the API's shape.</summary>
     public void WriteJson<T>(T value) => Line(JsonSerializer.Serialize(value, IndentedJson));
 
+    /// <summary>The result of a command that answers with one line: <paramref name="value"/> as JSON with <c>--json</c>, else <paramref name="text"/>.</summary>
+    public void Result<T>(T value, string text)
+    {
+        if (Json)
+        {
+            WriteJson(value);
+        }
+        else
+        {
+            Line(text);
+        }
+    }
+
     /// <summary>Writes <paramref name="value"/> as snake_case JSON on one line, for streams of records.</summary>
     public void WriteJsonLine<T>(T value) => Line(JsonSerializer.Serialize(value, CompactJson));
 

@@ -14,15 +14,7 @@ internal static class DeregisterComponentCommand
         {
             var componentId = context.Get(id);
             var result = await context.Client.DeregisterComponentAsync(componentId, cancellationToken);
-            if (context.Json)
-            {
-                context.Output.WriteJson(result);
-            }
-            else
-            {
-                context.Output.Line($"{componentId}: {result.Message}");
-            }
-
+            context.Output.Result(result, $"{componentId}: {result.Message}");
             return ExitCodes.Ok;
         });
         return command;

@@ -36,10 +36,12 @@ internal static class LogsCommand
                 if (context.Json)
                 {
                     context.Output.WriteJson(logs);
+                    return ExitCodes.Ok;
                 }
-                else
+
+                foreach (var line in logs.Lines)
                 {
-                    logs.Lines.ToList().ForEach(context.Output.Line);
+                    context.Output.Line(line);
                 }
 
                 return ExitCodes.Ok;

@@ -30,16 +30,9 @@ internal static class StartComponentCommand
             var result = context.Get(wait) && !context.Json
                 ? await StartShowingProgressAsync(context, componentId, timeout, cancellationToken)
                 : await context.Client.StartComponentAsync(componentId, context.Get(wait), timeout, cancellationToken);
-            if (context.Json)
-            {
-                context.Output.WriteJson(result);
-            }
-            else
-            {
-                var outcome = result.Message.StartsWith("Component ", StringComparison.Ordinal) ? result.Message["Component ".Length..] : result.Message;
-                context.Output.Line($"{componentId}: {outcome} (instance {result.InstanceUuid})");
-            }
-
+            // "Component started" reads "engram: started" after the component's id.
+            var outcome = result.Message.StartsWith("Component ", StringComparison.Ordinal) ? result.Message["Component ".Length..] : result.Message;
+            context.Output.Result(result, $"{componentId}: {outcome} (instance {result.InstanceUuid})");
             return ExitCodes.Ok;
         });
         return command;

@@ -26,15 +26,7 @@ internal static class StopComponentCommand
                 InstanceUuid = context.Get(instance),
             };
             var result = await context.Client.StopComponentAsync(componentId, options, cancellationToken);
-            if (context.Json)
-            {
-                context.Output.WriteJson(result);
-            }
-            else
-            {
-                context.Output.Line($"{componentId}: {result.Message}");
-            }
-
+            context.Output.Result(result, $"{componentId}: {result.Message}");
             return ExitCodes.Ok;
         });
         return command;

@@ -84,15 +84,7 @@ internal static class KeysCommand
         {
             var id = context.Get(keyId);
             var result = await context.Client.RevokeApiKeyAsync(id, cancellationToken);
-            if (context.Json)
-            {
-                context.Output.WriteJson(result);
-            }
-            else
-            {
-                context.Output.Line($"{id}: {result.Message}");
-            }
-
+            context.Output.Result(result, $"{id}: {result.Message}");
             return ExitCodes.Ok;
         });
         return command;
