@@ -40,6 +40,19 @@ public sealed class ExitCodeTests(OpenTekton tekton)
         result.StandardError.Should().NotContain("   at ", "no stack trace reaches the user");
     }
 
+    [Fact]
+    public async Task An_unreachable_tekton_with_json_writes_a_problem_object_with_the_exit_code_to_stderr()
+    {
+        var result = await new TektonCli(new Uri($"http://127.0.0.1:{ClosedPort()}")).RunAsync("graph", "--json");
+
+        result.ExitCode.Should().Be(6, result.ToString());
+        result.StandardOutput.Should().BeEmpty();
+        using var problem = JsonDocument.Parse(result.StandardError);
+        problem.RootElement.GetProperty("title").GetString().Should().Be("Tekton is unreachable.");
+        problem.RootElement.GetProperty("exit_code").GetInt32().Should().Be(6);
+        problem.RootElement.GetProperty("success").GetBoolean().Should().BeFalse();
+    }
+
     [Theory]
     [InlineData("components", "list", "--no-such-option")]
     [InlineData("components", "register")]
