@@ -12,9 +12,10 @@ namespace Tekton.Cli.Components;
 /// </summary>
 internal static class StartComponentCommand
 {
-    // Tekton answers a waited start once the component is ready; the socket may deliver the last events a moment later.
-    private static readonly TimeSpan EventsAfterSuccess = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan EventsAfterFailure = TimeSpan.FromSeconds(1);
+    // Tekton answers a waited start once the component is ready; the socket may deliver the last events a moment
+    // later. Events come in order, so the target's own last event means every earlier one has been shown.
+    private static readonly TimeSpan EventsAfterSuccess = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan EventsAfterFailure = TimeSpan.FromSeconds(2);
 
     public static Command Create()
     {
@@ -67,7 +68,7 @@ internal static class StartComponentCommand
             {
                 var succeeded = start.IsCompletedSuccessfully;
                 graceEnds ??= DateTime.UtcNow + (succeeded ? EventsAfterSuccess : EventsAfterFailure);
-                if ((succeeded ? progress.AllServing : progress.TargetEnded) || DateTime.UtcNow >= graceEnds)
+                if ((succeeded ? progress.TargetServing : progress.TargetEnded) || DateTime.UtcNow >= graceEnds)
                 {
                     return;
                 }

@@ -23,8 +23,8 @@ internal sealed class StartupProgress
     /// <summary>Every component the start involves, in startup order, the target last.</summary>
     public IReadOnlyList<string> Components { get; }
 
-    /// <summary>Every involved component serves (<c>ready</c> or <c>degraded</c>).</summary>
-    public bool AllServing => Components.All(id => ComponentStates.IsServing(_states[id]));
+    /// <summary>The target serves (<c>ready</c> or <c>degraded</c>).</summary>
+    public bool TargetServing => ComponentStates.IsServing(_states[Target]);
 
     /// <summary>The target ended (<c>failed</c> or <c>stopped</c>).</summary>
     public bool TargetEnded => _states[Target] is ComponentStates.Failed or ComponentStates.Stopped;
