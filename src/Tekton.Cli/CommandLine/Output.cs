@@ -9,12 +9,13 @@ namespace Tekton.Cli.CommandLine;
 /// <summary>
 /// Where a command writes: results to stdout (Spectre tables and trees for people, the API's JSON with
 /// <c>--json</c>), notes, warnings and errors to stderr. Colors, styles and cursor movement only reach a
-/// terminal: when stdout is redirected, or <c>NO_COLOR</c> is set, the text is plain. Every line is flushed as it is
-/// written, so a reader at the other end of a pipe sees it at once.
+/// terminal: when stdout is redirected, or <c>NO_COLOR</c> is set, the text is plain. Every line is flushed as
+/// it is written, so a reader at the other end of a pipe sees it at once.
 /// </summary>
 internal sealed class Output
 {
-    // TektonJson's conventions, times in UTC as the API writes them, and no \u escapes: this JSON is read in terminals and pipes, never in HTML.
+    // TektonJson's conventions, times in UTC as the API writes them, and no \u escapes: this JSON is read in
+    // terminals and pipes, never in HTML.
     internal static readonly JsonSerializerOptions CompactJson = new(TektonJson.Options)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

@@ -43,8 +43,9 @@ internal static class ResourcesCommand
         var memory = resources.Memory;
         var disk = resources.Disk;
         var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
+        var load = cpu.LoadAverage is { } averages ? string.Join(" ", averages.Select(a => Formats.Number(a))) : "-";
         grid.AddRow("[bold]cpu[/]", Markup.Escape(
-            $"{Formats.Number(cpu.OverallPercent, "%")} of {cpu.Cores.ToString(CultureInfo.InvariantCulture)} cores, load {(cpu.LoadAverage is { } load ? string.Join(" ", load.Select(l => Formats.Number(l))) : "-")}"));
+            $"{Formats.Number(cpu.OverallPercent, "%")} of {cpu.Cores.ToString(CultureInfo.InvariantCulture)} cores, load {load}"));
         grid.AddRow("[bold]memory[/]", Markup.Escape(
             $"{Formats.Number(memory.Used)} of {Formats.Number(memory.Total, " GiB")} used ({Formats.Number(memory.Percent, "%")}), {Formats.Number(memory.Free, " GiB")} free"));
         grid.AddRow("[bold]swap[/]", Markup.Escape($"{Formats.Number(memory.SwapUsed)} of {Formats.Number(memory.SwapTotal, " GiB")} used"));

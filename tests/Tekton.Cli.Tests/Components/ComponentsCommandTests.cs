@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tekton.Client;
 
 namespace Tekton.Cli.Tests.Components;
@@ -66,10 +67,10 @@ public sealed class ComponentsCommandTests(OpenTekton tekton)
 
             var shown = await tekton.Cli.RunAsync("components", "get", "reg-engram");
             shown.ExitCode.Should().Be(0, shown.ToString());
-            shown.OutputLines.Should().Contain(line => line.StartsWith("name ", StringComparison.Ordinal) && line.EndsWith("Engram Memory Service", StringComparison.Ordinal));
-            shown.OutputLines.Should().Contain(line => line.StartsWith("capabilities ", StringComparison.Ordinal) && line.EndsWith("memory_storage, vector_search", StringComparison.Ordinal));
-            shown.OutputLines.Should().Contain(line => line.StartsWith("dependencies ", StringComparison.Ordinal) && line.EndsWith("reg-hermes", StringComparison.Ordinal));
-            shown.OutputLines.Should().Contain(line => line.StartsWith(instance, StringComparison.Ordinal) && line.Contains(" registered ", StringComparison.Ordinal));
+            shown.OutputLines.Should().Contain(line => Regex.IsMatch(line, "^name +Engram Memory Service$"));
+            shown.OutputLines.Should().Contain(line => Regex.IsMatch(line, "^capabilities +memory_storage, vector_search$"));
+            shown.OutputLines.Should().Contain(line => Regex.IsMatch(line, "^dependencies +reg-hermes$"));
+            shown.OutputLines.Should().Contain(line => Regex.IsMatch(line, $"^{instance} +registered "));
 
             var json = await tekton.Cli.RunAsync("components", "get", "reg-engram", "--json");
             using var details = JsonDocument.Parse(json.StandardOutput);
