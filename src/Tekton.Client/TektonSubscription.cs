@@ -303,7 +303,9 @@ public sealed partial class TektonClient
         return TektonSubscription.StartAsync(
             this, "heartbeat",
             since => WithSince(new JsonObject { ["action"] = "subscribe", ["component_id"] = componentId }, since),
-            (kind, message, token) => kind == "heartbeat" ? handler(message.Deserialize<HeartbeatEvent>(TektonJson.Options)!, token) : Task.CompletedTask,
+            (kind, message, token) => kind == "heartbeat"
+                ? handler(message.Deserialize<HeartbeatEvent>(TektonJson.Options)! with { Raw = message.Clone() }, token)
+                : Task.CompletedTask,
             options, cancellationToken);
     }
 
@@ -335,7 +337,9 @@ public sealed partial class TektonClient
 
                 return WithSince(message, since);
             },
-            (kind, message, token) => kind == "state_change" ? handler(message.Deserialize<StateChangeEvent>(TektonJson.Options)!, token) : Task.CompletedTask,
+            (kind, message, token) => kind == "state_change"
+                ? handler(message.Deserialize<StateChangeEvent>(TektonJson.Options)! with { Raw = message.Clone() }, token)
+                : Task.CompletedTask,
             options, cancellationToken);
     }
 

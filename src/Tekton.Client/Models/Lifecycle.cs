@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Tekton.Client;
 
@@ -170,6 +171,10 @@ public abstract record TektonEvent
 
     /// <summary>When it happened (the server's clock).</summary>
     public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The event's JSON exactly as Tekton sent it, <c>event</c> member included.</summary>
+    [JsonIgnore]
+    public JsonElement Raw { get; init; }
 }
 
 /// <summary>A <c>heartbeat</c> event.</summary>
