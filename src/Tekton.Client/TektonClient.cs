@@ -41,8 +41,11 @@ public sealed partial class TektonClient : IDisposable
         BaseAddress = options.BaseAddress.AbsoluteUri.EndsWith('/') ? options.BaseAddress : new Uri(options.BaseAddress.AbsoluteUri + "/");
         ApiKey = options.ApiKey;
         _ownsHttp = options.HttpClient is null;
-        _http = options.HttpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-        _http.Timeout = Timeout.InfiniteTimeSpan;
+        // Each attempt has its own timeout (RequestTimeout); a caller's HttpClient keeps its own Timeout as an outer bound.
+        _http = options.HttpClient ?? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
     }
 
     /// <summary>Tekton's base address.</summary>

@@ -21,7 +21,10 @@ public sealed class TektonClientOptions
     /// <summary>Retries of idempotent calls.</summary>
     public RetryOptions Retry { get; set; } = new();
 
-    /// <summary>An <see cref="HttpClient"/> to use instead of the client's own (its base address is ignored).</summary>
+    /// <summary>
+    /// An <see cref="HttpClient"/> to use instead of the client's own (its base address is ignored, and its
+    /// <c>Timeout</c>, 100 s unless set, bounds every call, long polls and waited starts included).
+    /// </summary>
     public HttpClient? HttpClient { get; set; }
 
     /// <summary>The clock for heartbeats, reporters and back-off.</summary>
