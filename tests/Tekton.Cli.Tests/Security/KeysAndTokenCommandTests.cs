@@ -4,7 +4,7 @@ namespace Tekton.Cli.Tests.Security;
 
 public sealed class KeysAndTokenCommandTests(SecuredTekton tekton) : IClassFixture<SecuredTekton>
 {
-    private TektonCli Admin => new(tekton.Server.BaseAddress, TektonServer.BootstrapAdminKey);
+    private TektonCli Admin => new(tekton.Server.BaseAddress, TektonServerProcess.AdminKey);
 
     [Fact]
     public async Task Keys_create_list_and_revoke_manage_keys_and_a_revoked_key_is_refused_with_5()

@@ -3,22 +3,22 @@ namespace Tekton.Cli.Tests.Support;
 /// <summary>One Tekton with auth off, shared by the classes of <see cref="TektonCollection"/>; each test uses component ids of its own.</summary>
 public sealed class OpenTekton : IAsyncLifetime
 {
-    public TektonServer Server { get; private set; } = null!;
+    public TektonServerProcess Server { get; private set; } = null!;
 
     /// <summary>The CLI with <c>TEKTON_URL</c> set to this Tekton.</summary>
     public TektonCli Cli => new(Server.BaseAddress);
 
-    public async Task InitializeAsync() => Server = await TektonServer.StartAsync();
+    public async Task InitializeAsync() => Server = await TektonServerProcess.StartAsync();
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>One Tekton with auth on and <see cref="TektonServer.BootstrapAdminKey"/> as its Admin key.</summary>
+/// <summary>One Tekton with auth on and <see cref="TektonServerProcess.AdminKey"/> as its Admin key.</summary>
 public sealed class SecuredTekton : IAsyncLifetime
 {
-    public TektonServer Server { get; private set; } = null!;
+    public TektonServerProcess Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await TektonServer.StartAsync(auth: true);
+    public async Task InitializeAsync() => Server = await TektonServerProcess.StartAsync(auth: true);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

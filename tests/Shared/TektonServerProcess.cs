@@ -1,17 +1,24 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Text.RegularExpressions;
+using Tekton.Client;
 
-namespace Tekton.Client.Tests.Support;
+namespace Tekton.Tests.Shared;
 
 /// <summary>
-/// Tekton.Web as a real process from its build output, on 127.0.0.1 and a port fixed for its lifetime, so a
-/// client keeps its address across <see cref="RestartAsync"/>. The database is a file in a temporary folder.
+/// Tekton.Web as a real process from its build output, on 127.0.0.1 and a port fixed for its lifetime, so a client
+/// keeps its address across <see cref="RestartAsync"/>. The database (and the logs beside it) live in a temporary
+/// folder; disposing kills the process with what it launched and deletes the folder. Linked into the test projects
+/// of the clients (the SDK and the CLI), which talk to Tekton only over the network.
 /// </summary>
 public sealed partial class TektonServerProcess : IAsyncDisposable
 {
+    /// <summary>The bootstrap Admin key of a server started with auth on.</summary>
     public const string AdminKey = "tk_test-bootstrap-admin-key-0123456789abcdef";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     private readonly string[] _arguments;
     private readonly Dictionary<string, string> _environment;
@@ -28,10 +35,12 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The temporary folder with the database.</summary>
     public string Folder { get; }
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
+    /// <summary>What the process wrote, for failure messages.</summary>
     public string Output
     {
         get
@@ -48,7 +57,7 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
     {
         var folder = Directory.CreateTempSubdirectory("tekton-client-tests-").FullName;
         var environment = new Dictionary<string, string>();
-        var all = new List<string>(arguments);
+        var all = new List<string>(arguments) { "--Tekton:Ollama:Enabled=false" };
         if (auth)
         {
             all.Add("--Tekton:Auth:Enabled=true");
@@ -56,10 +65,19 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
         }
 
         var server = new TektonServerProcess(FreePort(), folder, [.. all], environment);
-        await server.LaunchAsync();
-        return server;
+        try
+        {
+            await server.LaunchAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
+    /// <summary>A client of this Tekton, to arrange what a test needs.</summary>
     public TektonClient Client(string? apiKey = null) => new(new TektonClientOptions { BaseAddress = BaseAddress, ApiKey = apiKey });
 
     /// <summary>SIGKILL, like a crash: nothing of Tekton's shutdown runs.</summary>
@@ -68,10 +86,11 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
     }
 
+    /// <summary>Kills the process and starts it again on the same port and database.</summary>
     public async Task RestartAsync()
     {
         await KillAsync();
@@ -92,18 +111,25 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
         }
     }
 
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private async Task LaunchAsync()
     {
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var server = ServerAssembly();
+        var output = TektonRepository.Output("Tekton.Web", "Tekton.Web.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(server)!,
+            WorkingDirectory = output,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(server);
+        start.ArgumentList.Add(Path.Combine(output, "Tekton.Web.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{Port}");
         start.ArgumentList.Add($"--Tekton:Database:ConnectionString=Data Source={Path.Combine(Folder, "tekton.db")}");
@@ -112,6 +138,9 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        // The tests' own environment must not point Tekton (or what it launches) elsewhere.
+        start.Environment.Remove(TektonClientOptions.UrlVariable);
+        start.Environment.Remove(TektonClientOptions.ApiKeyVariable);
         foreach (var (name, value) in _environment)
         {
             start.Environment[name] = value;
@@ -146,31 +175,42 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-    }
-
-    /// <summary>Tekton.Web.dll of the same configuration as this test assembly.</summary>
-    private static string ServerAssembly()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = directory.Parent!.Name;
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Tekton.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var path = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Tekton.sln not found above the test assembly."),
-            "src", "Tekton.Web", "bin", configuration, "net10.0", "Tekton.Web.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build Tekton.Web first.", path);
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await listening.Task.WaitAsync(StartTimeout);
     }
 
     [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:\d+")]
     private static partial Regex ListeningLine();
+}
+
+/// <summary>Where the repository and the build outputs the tests run are.</summary>
+public static class TektonRepository
+{
+    /// <summary>The folder that holds Tekton.sln, found by walking up from the test assembly.</summary>
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The configuration the tests were built in (Debug or Release); the projects they run were built in the same.</summary>
+    public static string Configuration { get; } =
+        typeof(TektonRepository).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    /// <summary>The output folder of <paramref name="project"/> under src/, which must hold <paramref name="file"/>.</summary>
+    public static string Output(string project, string file)
+    {
+        var folder = Path.Combine(Root, "src", project, "bin", Configuration, "net10.0");
+        return File.Exists(Path.Combine(folder, file))
+            ? folder
+            : throw new InvalidOperationException($"{file} is not in {folder}: build {project} in {Configuration} first.");
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Tekton.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Tekton.sln above {AppContext.BaseDirectory}.");
+    }
 }
