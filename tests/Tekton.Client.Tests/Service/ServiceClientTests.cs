@@ -78,6 +78,18 @@ public sealed class ServiceClientTests(SharedServer shared)
     }
 
     [Fact]
+    public async Task A_caller_s_HttpClient_is_used_as_it_is_even_after_it_sent_requests()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        (await http.GetAsync(new Uri(shared.Server.BaseAddress, "health/live"))).EnsureSuccessStatusCode();
+
+        using var client = new TektonClient(new TektonClientOptions { BaseAddress = shared.Server.BaseAddress, HttpClient = http });
+
+        (await client.GetVersionAsync()).ApiVersion.Should().Be("v1");
+        http.Timeout.Should().Be(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task Version_readiness_and_metrics()
     {
         var version = await _client.GetVersionAsync();
