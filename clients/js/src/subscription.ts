@@ -218,7 +218,8 @@ export class TektonSubscription<E> implements Subscription {
       }
     }, limit);
     (timer as { unref?: () => void }).unref?.();
-    const touch = () => timer.refresh();
+    // Only `ws` sockets get here (Node), whose timers have refresh(); typed loosely so the source also checks under DOM types.
+    const touch = () => (timer as unknown as { refresh(): void }).refresh();
     emitter.on('ping', touch);
     emitter.on('pong', touch);
     emitter.on('open', touch);
