@@ -7,6 +7,8 @@ import type { Store } from './store';
 // State changes are subscribed with a replay point, so a reconnect misses nothing; heartbeats only live.
 
 export interface LiveFeedHooks {
+  /** A state change arrived (after the store took it). */
+  onStateChanged(componentId: string): void;
   /** A component appeared or disappeared: the list (and the graph) should be read again. */
   onMembershipChanged(): void;
   /** The feed (re)connected after a gap: whatever was missed should be read again over REST. */
@@ -33,7 +35,9 @@ export class LiveFeed {
       .build();
     this.#connection.on('heartbeat', (event: HeartbeatEvent) => store.applyHeartbeat(event));
     this.#connection.on('state_change', (event: StateChangeEvent) => {
-      if (store.applyStateChange(event)) {
+      const membership = store.applyStateChange(event);
+      hooks.onStateChanged(event.component_id);
+      if (membership) {
         hooks.onMembershipChanged();
       }
     });

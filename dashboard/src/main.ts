@@ -107,14 +107,15 @@ function begin(session: Session): void {
   running = { session, store, operations, details, feed: null, timers: [] };
   store.subscribe(draw);
   if (can.readRegistry(session)) {
-    void refreshComponents();
+    void refreshComponents(true);
     running.feed = new LiveFeed(session, store, {
-      onMembershipChanged: () => void refreshComponents(),
-      onResynced: () => void refreshComponents(),
+      onStateChanged: (componentId) => details.invalidate(componentId),
+      onMembershipChanged: () => void refreshComponents(false),
+      onResynced: () => void refreshComponents(true),
       onUnauthorized: () => void end('Tekton no longer accepts this key. Sign in again.'),
     });
     void running.feed.start();
-    running.timers.push(window.setInterval(() => void refreshComponents(), REFRESH_MS));
+    running.timers.push(window.setInterval(() => void refreshComponents(false), REFRESH_MS));
   }
   // Heartbeat ages move with the clock.
   running.timers.push(window.setInterval(draw, 1_000));
@@ -135,18 +136,44 @@ async function end(reason?: string): Promise<void> {
   draw();
 }
 
-let refreshing = false;
-async function refreshComponents(): Promise<void> {
-  if (!running || refreshing) {
+let refreshing: Promise<void> | null = null;
+let refreshAgain: boolean | null = null;
+
+/**
+ * Reads the list again; after a gap in the live feed also the instance counts (`everything`). A request that comes
+ * while a read is under way runs once more after it, so a registration during a read is not missed.
+ */
+async function refreshComponents(everything: boolean): Promise<void> {
+  if (refreshing) {
+    refreshAgain = (refreshAgain ?? false) || everything;
+    return refreshing;
+  }
+  refreshing = readComponents(everything).finally(() => {
+    refreshing = null;
+    const again = refreshAgain;
+    refreshAgain = null;
+    if (again !== null) {
+      void refreshComponents(again);
+    }
+  });
+  return refreshing;
+}
+
+async function readComponents(everything: boolean): Promise<void> {
+  if (!running) {
     return;
   }
   const { session, store, details } = running;
-  refreshing = true;
   try {
     const list = await session.client.listComponents();
+    if (running?.store !== store) {
+      return;
+    }
     store.setComponents(list.components);
-    for (const component of list.components) {
-      details.invalidate(component.component_id);
+    if (everything) {
+      for (const component of list.components) {
+        details.invalidate(component.component_id);
+      }
     }
   } catch (error) {
     if (error instanceof TektonApiError && error.status === 401 && session.authEnabled) {
@@ -155,8 +182,6 @@ async function refreshComponents(): Promise<void> {
     }
     store.componentsError = `The component list could not be read: ${describeError(error)}`;
     store.changed();
-  } finally {
-    refreshing = false;
   }
 }
 
@@ -256,6 +281,12 @@ function confirmDialog(ctx: AppContext) {
       ${c.offerForce
         ? html`<label class="inline"><input type="checkbox" data-option="force" .checked=${c.force}
             @change=${(e: Event) => { c.force = (e.target as HTMLInputElement).checked; }} /> Force: kill at once, without a graceful shutdown</label>`
+        : nothing}
+      ${c.dependents.length > 0
+        ? html`<p class="notice notice-warning">Running components need it: ${c.dependents.join(', ')}. Tekton refuses to stop it under
+              them unless they are stopped first.</p>
+            <label class="inline"><input type="checkbox" data-option="cascade" .checked=${c.cascade}
+              @change=${(e: Event) => { c.cascade = (e.target as HTMLInputElement).checked; }} /> Cascade: stop them first</label>`
         : nothing}
       <div class="modal-actions">
         <button class="button" data-cancel @click=${() => c.resolve(false)}>Cancel</button>

@@ -36,6 +36,9 @@ export interface Confirmation {
   /** A stop's option: kill at once instead of asking the component to shut down. */
   readonly offerForce: boolean;
   force: boolean;
+  /** The running components that depend on it: a stop must stop them too (cascade) or Tekton refuses it. */
+  readonly dependents: string[];
+  cascade: boolean;
   resolve(confirmed: boolean): void;
 }
 
@@ -83,6 +86,7 @@ export class Operations {
     const plan = await this.#startPlan(componentId);
     const others = plan.filter((id) => id !== componentId);
     const confirmed = await this.#confirm({
+      dependents: [],
       title: `Start ${componentId}?`,
       body: others.length > 0
         ? `Tekton starts its dependencies first, in this order: ${others.join(', ')}.`
@@ -97,32 +101,35 @@ export class Operations {
   }
 
   async stop(componentId: string): Promise<void> {
+    const dependents = await this.#runningDependents(componentId);
     const confirmation = await this.#confirm({
       title: `Stop ${componentId}?`,
       body: 'Tekton asks the component to shut down and waits for it (its stop timeout), then kills it.',
       confirmLabel: 'Stop',
       danger: true,
       offerForce: true,
+      dependents,
     });
     if (confirmation) {
-      await this.#runStop(this.#begin('stop', componentId, [componentId]), this.#lastForce);
+      await this.#runStop(this.#begin('stop', componentId, [componentId]), this.#lastChoice);
     }
   }
 
   async restart(componentId: string): Promise<void> {
-    const plan = await this.#startPlan(componentId);
+    const [plan, dependents] = await Promise.all([this.#startPlan(componentId), this.#runningDependents(componentId)]);
     const confirmed = await this.#confirm({
       title: `Restart ${componentId}?`,
       body: 'Tekton stops the component, then starts it again (with any dependency that is not running).',
       confirmLabel: 'Restart',
       danger: true,
       offerForce: true,
+      dependents,
     });
     if (!confirmed) {
       return;
     }
     const operation = this.#begin('restart', componentId, plan);
-    if (await this.#runStop(operation, this.#lastForce, false)) {
+    if (await this.#runStop(operation, this.#lastChoice, false)) {
       await this.#runStart(operation);
     }
   }
@@ -135,19 +142,21 @@ export class Operations {
     }
   }
 
-  #lastForce = false;
+  /** The options of the last confirmation (force, cascade). */
+  #lastChoice = { force: false, cascade: false };
 
-  #confirm(options: Omit<Confirmation, 'resolve' | 'force'>): Promise<boolean> {
+  #confirm(options: Omit<Confirmation, 'resolve' | 'force' | 'cascade'>): Promise<boolean> {
     this.confirmation?.resolve(false);
     return new Promise((resolve) => {
       const confirmation: Confirmation = {
         ...options,
         force: false,
+        cascade: false,
         resolve: (confirmed) => {
           if (this.confirmation === confirmation) {
             this.confirmation = null;
           }
-          this.#lastForce = confirmation.force;
+          this.#lastChoice = { force: confirmation.force, cascade: confirmation.cascade };
           this.#store.changed();
           resolve(confirmed);
         },
@@ -172,6 +181,19 @@ export class Operations {
     this.list.splice(KEPT);
     this.#store.changed();
     return operation;
+  }
+
+  /** The components that need this one and are running now (as the page knows them). */
+  async #runningDependents(componentId: string): Promise<string[]> {
+    try {
+      const dependencies = await this.#client.getComponentDependencies(componentId);
+      return dependencies.dependent_components.filter((id) => {
+        const state = this.#store.components.get(id)?.status;
+        return state === 'initializing' || state === 'ready' || state === 'degraded';
+      });
+    } catch {
+      return [];
+    }
   }
 
   /** The component's dependencies (transitively) in Tekton's startup order, then the component itself. */
@@ -209,9 +231,9 @@ export class Operations {
     }
   }
 
-  async #runStop(operation: Operation, force: boolean, finish = true): Promise<boolean> {
+  async #runStop(operation: Operation, choice: { force: boolean; cascade: boolean }, finish = true): Promise<boolean> {
     try {
-      const result = await this.#client.stopComponent(operation.componentId, { force });
+      const result = await this.#client.stopComponent(operation.componentId, { force: choice.force, cascade: choice.cascade || undefined });
       if (finish) {
         this.#finish(operation, 'done', result.message);
       } else {

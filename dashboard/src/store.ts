@@ -55,13 +55,14 @@ export class Store {
 
   setComponents(list: ComponentSummary[]): void {
     const before = new Set(this.components.keys());
+    let added = false;
     this.components.clear();
     for (const component of list) {
       this.components.set(component.component_id, component);
       this.noteHeartbeatTime(component.component_id, component.last_heartbeat);
-      before.delete(component.component_id);
+      added ||= !before.delete(component.component_id);
     }
-    if (before.size > 0 || !this.componentsLoaded) {
+    if (added || before.size > 0 || !this.componentsLoaded) {
       this.registryVersion++;
     }
     for (const gone of before) {

@@ -41,8 +41,12 @@ const state: {
   layout?: Layout;
   error?: string;
   loadedVersion: number;
+  loadedAt: number;
   loading: boolean;
-} = { loadedVersion: -1, loading: false };
+} = { loadedVersion: -1, loadedAt: 0, loading: false };
+
+/** A re-registration can change a component's dependencies without changing who is registered: read again now and then. */
+const RELOAD_MS = 15_000;
 
 async function load(ctx: AppContext): Promise<void> {
   if (state.loading) {
@@ -58,6 +62,7 @@ async function load(ctx: AppContext): Promise<void> {
     state.error = describeError(error);
   } finally {
     state.loadedVersion = version;
+    state.loadedAt = Date.now();
     state.loading = false;
     ctx.changed();
   }
@@ -151,7 +156,7 @@ function path(points: { x: number; y: number }[]): string {
 }
 
 export function graphView(ctx: AppContext) {
-  if (state.loadedVersion !== ctx.store.registryVersion && !state.loading) {
+  if ((state.loadedVersion !== ctx.store.registryVersion || ctx.now - state.loadedAt > RELOAD_MS) && !state.loading) {
     void load(ctx);
   }
   const graph = state.graph;
