@@ -43,6 +43,25 @@ if ! dotnet build Tekton.sln -c Debug -nologo -clp:ErrorsOnly; then
   exit 1
 fi
 
+# The dashboard's browser tests drive Debian's Chromium. Installing it is best effort: when it cannot be installed,
+# say why and let that suite fail on its own rather than stop the others.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== install chromium (for the dashboard's browser tests)"
+  sudo=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then
+    sudo="sudo -n"
+  fi
+  if ! command -v apt-get >/dev/null; then
+    echo "Chromium is missing and there is no apt-get to install it with: the dashboard's browser tests will fail." >&2
+  elif [ "$(id -u)" != 0 ] && [ -z "$sudo" ]; then
+    echo "Chromium is missing, and installing it needs root or sudo: the dashboard's browser tests will fail." >&2
+  elif ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+           && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$results/chromium-install.log" 2>&1; then
+    echo "Installing chromium failed: the dashboard's browser tests will fail. The end of $results/chromium-install.log:" >&2
+    tail -n 5 "$results/chromium-install.log" >&2
+  fi
+fi
+
 echo "== .NET test suites"
 status=0
 # A test that hangs fails after the limit (with a dump) instead of holding the run until CI's own timeout.

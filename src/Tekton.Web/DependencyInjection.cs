@@ -128,6 +128,8 @@ public static class DependencyInjection
             KeepAliveTimeout = events.KeepAliveSeconds > 0 ? TimeSpan.FromSeconds(events.KeepAliveSeconds) : Timeout.InfiniteTimeSpan,
         });
         app.UseMiddleware<BrowserOrigins>();
+        // Before routing and authorization: the dashboard's files are public and are no endpoints.
+        app.UseDashboard();
         app.UseOpenApi(settings => settings.Path = "/openapi/{documentName}.json");
         app.UseSwaggerUi(settings =>
         {
