@@ -66,7 +66,7 @@ export function componentsView(ctx: AppContext) {
         ? html`<div class="table-wrap">
             <table class="data components-table" data-testid="components-table">
               <thead>
-                <tr><th>Component</th><th>Status</th><th>Type</th><th class="hide-narrow">Version</th>
+                <tr><th>Component</th><th>Status</th><th class="hide-narrow">Type</th><th class="hide-narrow">Version</th>
                   <th>Heartbeat</th><th>Instances</th><th class="hide-narrow">Address</th><th class="hide-narrow">Capabilities</th></tr>
               </thead>
               <tbody>
@@ -85,7 +85,7 @@ function row(ctx: AppContext, c: ComponentSummary) {
   return html`<tr data-component=${c.component_id} @click=${(e: Event) => { if (!(e.target as Element).closest('a')) ctx.navigate(href); }}>
     <td><a href=${href} class="component-link"><strong>${c.component_id}</strong></a><div class="muted small">${c.component_name}</div></td>
     <td>${badge(c.status)}</td>
-    <td>${c.component_type}</td>
+    <td class="hide-narrow">${c.component_type}</td>
     <td class="hide-narrow">${c.version}</td>
     <td class="heartbeat-age" title=${c.last_heartbeat ?? 'no heartbeat yet'}>${age(ctx.store.lastHeartbeat.get(c.component_id), ctx.now)}</td>
     <td class="instances">${instances(ctx, c.component_id)}</td>

@@ -70,7 +70,7 @@ public static class ReferenceStack
         };
         if (launch)
         {
-            registration["launch"] = SampleLaunch(id, type, dependencies);
+            registration["launch"] = SampleLaunch(id, name, type, capabilities, dependencies);
         }
 
         using var response = await server.PostJsonAsync("/api/tekton/components", JsonSerializer.Serialize(registration));
@@ -79,14 +79,18 @@ public static class ReferenceStack
         return JsonNode.Parse(body)!["instance_uuid"]!.GetValue<Guid>();
     }
 
-    /// <summary>A launch spec that runs the Python sample component as <paramref name="id"/> (heartbeats every second).</summary>
-    public static Dictionary<string, object> SampleLaunch(string id, string type, string[] dependencies)
+    /// <summary>
+    /// A launch spec that runs the Python sample component as <paramref name="id"/> (heartbeats every second). The sample
+    /// registers itself again when it starts, so it is given the same name, type and capabilities.
+    /// </summary>
+    public static Dictionary<string, object> SampleLaunch(string id, string name, string type, string[] capabilities, string[] dependencies)
     {
         var root = Repository.Root;
         var args = new[]
         {
             Path.Combine(root, "samples", "python", "sample_component.py"),
-            "--id", id, "--type", type, "--port", "0",
+            "--id", id, "--name", name, "--type", type, "--port", "0",
+            "--capabilities", string.Join(',', capabilities),
             "--heartbeat-interval", "1", "--report-interval", "1",
             "--dependencies", string.Join(',', dependencies),
         };
