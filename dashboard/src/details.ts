@@ -9,6 +9,7 @@ const CONCURRENCY = 4;
 export class DetailsCache {
   readonly #client: TektonClient;
   readonly #onChange: () => void;
+  readonly #registered: (componentId: string) => boolean;
   readonly #entries = new Map<string, ComponentDetails>();
   readonly #stale = new Set<string>();
   readonly #queue: string[] = [];
@@ -16,9 +17,11 @@ export class DetailsCache {
   /** When a fetch last failed (ms), so that a component that vanished is not asked for on every frame. */
   readonly #failedAt = new Map<string, number>();
 
-  constructor(client: TektonClient, onChange: () => void) {
+  /** `registered` says whether a component is still in the list: one that left is not asked for (it would be a 404). */
+  constructor(client: TektonClient, onChange: () => void, registered: (componentId: string) => boolean) {
     this.#client = client;
     this.#onChange = onChange;
+    this.#registered = registered;
   }
 
   /** The details known for a component (maybe stale), and a fetch queued when there are none or they are stale. */
@@ -60,6 +63,10 @@ export class DetailsCache {
   #pump(): void {
     while (this.#inFlight.size < CONCURRENCY && this.#queue.length > 0) {
       const id = this.#queue.shift()!;
+      if (!this.#registered(id)) {
+        this.forget(id);
+        continue;
+      }
       this.#inFlight.add(id);
       this.#stale.delete(id);
       this.#client

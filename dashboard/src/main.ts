@@ -102,7 +102,7 @@ async function boot(): Promise<void> {
 function begin(session: Session): void {
   signInState = null;
   const store = new Store();
-  const details = new DetailsCache(session.client, () => store.changed());
+  const details = new DetailsCache(session.client, () => store.changed(), (id) => store.components.has(id));
   const operations = new Operations(session.client, store);
   running = { session, store, operations, details, feed: null, timers: [] };
   store.subscribe(draw);

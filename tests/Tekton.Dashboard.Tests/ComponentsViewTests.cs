@@ -109,7 +109,10 @@ public sealed class ComponentsViewTests(DashboardFixture fixture) : IClassFixtur
         response.IsSuccessStatusCode.Should().BeTrue();
 
         await Expect(row).ToHaveCountAsync(0, new() { Timeout = 2_000 });
-        session.AssertNoConsoleErrors();
+
+        // A read of its details that was under way when it left answers 404, which the browser logs; nothing else may be.
+        session.ConsoleErrors.Where(e => !e.Contains("/api/tekton/components/short-lived", StringComparison.Ordinal))
+            .Should().BeEmpty(string.Join('\n', session.ConsoleMessages));
     }
 
     [Fact]

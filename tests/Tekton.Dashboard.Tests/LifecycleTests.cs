@@ -50,6 +50,20 @@ public sealed class LifecycleTests(DashboardFixture fixture) : IClassFixture<Das
         // The log tail shows the component's own output, live.
         await Expect(page.GetByTestId("log-tail")).ToContainTextAsync("ready", new() { Timeout = 10_000 });
 
+        // Restart: a new process, ready again, in one operation.
+        await page.Locator("[data-action=restart]").ClickAsync();
+        await Expect(confirm).ToContainTextAsync("Restart engram?");
+        await confirm.Locator("[data-confirm]").ClickAsync();
+        var restart = page.GetByTestId("operation").First;
+        await Expect(restart).ToContainTextAsync("Restart engram");
+        await Expect(restart).ToHaveAttributeAsync("data-phase", "done", new() { Timeout = (float)ProcessTimeout.TotalMilliseconds });
+        await WaitUntilAsync(() => !ProcessAlive(pid), "the restarted component's first process should exit");
+        engram = await CurrentInstanceAsync("engram");
+        engram["status"]!.GetValue<string>().Should().Be("ready");
+        engram["pid"]!.GetValue<int>().Should().NotBe(pid);
+        pid = engram["pid"]!.GetValue<int>();
+        ProcessAlive(pid).Should().BeTrue();
+
         await page.Locator("[data-action=stop]").ClickAsync();
         await Expect(confirm).ToContainTextAsync("Stop engram?");
         await confirm.Locator("[data-confirm]").ClickAsync();

@@ -6,10 +6,14 @@ namespace Tekton.Web.Tests.Support;
 /// <summary>Finds and checks real processes through /proc.</summary>
 public static class Processes
 {
-    /// <summary>Pids of live (not zombie) processes whose command line contains <paramref name="marker"/>.</summary>
+    /// <summary>
+    /// Pids of live (not zombie) processes whose command line contains <paramref name="marker"/>, leaving out those whose
+    /// parent has it too: a shell's fork carries the shell's command line until it execs (`while …; do sleep …`), and
+    /// is part of that process, not another copy of it.
+    /// </summary>
     public static List<int> WithMarker(string marker)
     {
-        var found = new List<int>();
+        var found = new Dictionary<int, int>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
@@ -20,9 +24,9 @@ public static class Processes
             try
             {
                 var commandLine = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(directory, "cmdline"))).Replace('\0', ' ');
-                if (commandLine.Contains(marker, StringComparison.Ordinal) && IsAlive(pid))
+                if (commandLine.Contains(marker, StringComparison.Ordinal) && ParentIfAlive(pid) is { } parent)
                 {
-                    found.Add(pid);
+                    found[pid] = parent;
                 }
             }
             catch (IOException)
@@ -35,19 +39,24 @@ public static class Processes
             }
         }
 
-        return found;
+        return [.. found.Where(p => !found.ContainsKey(p.Value)).Select(p => p.Key)];
     }
 
-    public static bool IsAlive(int pid)
+    public static bool IsAlive(int pid) => ParentIfAlive(pid) is not null;
+
+    /// <summary>The parent pid of a live (not zombie) process; null when it is a zombie or gone.</summary>
+    private static int? ParentIfAlive(int pid)
     {
         try
         {
+            // pid (comm) state ppid ...; comm may hold spaces and parentheses, so read after the last ')'.
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[0] == "Z" ? null : int.Parse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture);
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
     }
 
