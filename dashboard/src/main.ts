@@ -40,6 +40,7 @@ let signInState: { reason?: string; error?: string; busy: boolean } | null = nul
 let fatal: string | null = null;
 let lastRoute = '';
 let menuOpen = false;
+let focusedConfirmation: unknown = null;
 
 // ---- theme ------------------------------------------------------------------------------------------------
 
@@ -199,10 +200,9 @@ function draw(): void {
   const r = route();
   const key = r.view === 'detail' ? `detail:${r.id}` : r.view;
   if (key !== lastRoute) {
-    if (!lastRoute.startsWith('detail:') || key !== lastRoute) {
-      if (r.view !== 'detail') closeDetail();
-      if (r.view !== 'resources') closeResources();
-    }
+    // Views that poll stop when left (the detail view replaces its own state when it opens another component).
+    if (r.view !== 'detail') closeDetail();
+    if (r.view !== 'resources') closeResources();
     lastRoute = key;
     menuOpen = false;
   }
@@ -272,7 +272,11 @@ function confirmDialog(ctx: AppContext) {
   if (!c) {
     return nothing;
   }
-  queueMicrotask(() => document.querySelector<HTMLButtonElement>('.modal [data-confirm]')?.focus());
+  if (focusedConfirmation !== c) {
+    // Once per dialog: the page redraws every second, and the reader may be ticking an option meanwhile.
+    focusedConfirmation = c;
+    queueMicrotask(() => document.querySelector<HTMLButtonElement>('.modal [data-confirm]')?.focus());
+  }
   return html`<div class="modal-backdrop" @click=${(e: Event) => { if (e.target === e.currentTarget) c.resolve(false); }}
       @keydown=${(e: KeyboardEvent) => { if (e.key === 'Escape') c.resolve(false); }}>
     <div class="modal card" role="dialog" aria-modal="true" aria-labelledby="modal-title" data-testid="confirm">

@@ -20,8 +20,12 @@ const state: {
   started: boolean;
 } = { samples: [], interval: 5, started: false };
 
+/** Bumped when the view is left, so that a start still awaiting its history does not begin sampling afterwards. */
+let generation = 0;
+
 async function start(ctx: AppContext): Promise<void> {
   state.started = true;
+  const mine = ++generation;
   try {
     const history = await ctx.session.client.getResourceHistory(HISTORY_MINUTES);
     state.interval = Math.max(1, history.interval || 5);
@@ -31,7 +35,9 @@ async function start(ctx: AppContext): Promise<void> {
     state.error = describeError(error);
   }
   await sample(ctx);
-  state.timer = window.setInterval(() => void sample(ctx), state.interval * 1000);
+  if (mine === generation) {
+    state.timer = window.setInterval(() => void sample(ctx), state.interval * 1000);
+  }
 }
 
 async function sample(ctx: AppContext): Promise<void> {
@@ -51,6 +57,7 @@ async function sample(ctx: AppContext): Promise<void> {
 
 /** Leaves the view: stops sampling (the history is read again on return). */
 export function closeResources(): void {
+  generation++;
   window.clearInterval(state.timer);
   state.timer = undefined;
   state.started = false;

@@ -268,10 +268,11 @@ public sealed class SupervisionTests : IAsyncLifetime
     [Fact]
     public async Task A_process_that_exits_with_code_0_is_stopped_and_not_restarted_on_failure_policy()
     {
-        await RegisterLaunchedAsync("job", [], "sleep 1.5; echo done; exit 0");
+        // Up long enough to count as ready (1 s without a health check) with room for a loaded machine, then done.
+        await RegisterLaunchedAsync("job", [], "sleep 4; echo done; exit 0");
         await StartAsync("job");
 
-        (await Processes.EventuallyAsync(() => Instance("job")!["status"]!.GetValue<string>() == "stopped", TimeSpan.FromSeconds(10))).Should().BeTrue();
+        (await Processes.EventuallyAsync(() => Instance("job")!["status"]!.GetValue<string>() == "stopped", TimeSpan.FromSeconds(15))).Should().BeTrue();
         var instance = Instance("job")!;
         instance["exit_code"]!.GetValue<int>().Should().Be(0);
         instance["reason"]!.GetValue<string>().Should().Be("exited with code 0");
