@@ -11,8 +11,8 @@ import { Store } from './store';
 import { componentsView } from './views/components';
 import { closeDetail, detailView } from './views/detail';
 import { eventsView } from './views/events';
-import { graphView } from './views/graph';
-import { modelsView } from './views/models';
+import { graphView, resetGraph } from './views/graph';
+import { modelsView, resetModels } from './views/models';
 import { closeResources, resourcesView } from './views/resources';
 import { notice } from './widgets';
 
@@ -128,6 +128,9 @@ async function end(reason?: string): Promise<void> {
   running = null;
   closeDetail();
   closeResources();
+  // The next person to sign in sees nothing this session read.
+  resetGraph();
+  resetModels();
   if (ending) {
     ending.timers.forEach((t) => window.clearInterval(t));
     await ending.feed?.stop();

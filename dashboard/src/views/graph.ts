@@ -48,6 +48,11 @@ const state: {
 /** A re-registration can change a component's dependencies without changing who is registered: read again now and then. */
 const RELOAD_MS = 15_000;
 
+/** Forgets what an earlier session read (sign-out). */
+export function resetGraph(): void {
+  Object.assign(state, { graph: undefined, layout: undefined, error: undefined, loadedVersion: -1, loadedAt: 0 });
+}
+
 async function load(ctx: AppContext): Promise<void> {
   if (state.loading) {
     return;

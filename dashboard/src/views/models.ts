@@ -25,6 +25,11 @@ const state: {
   routing: false,
 };
 
+/** Forgets what an earlier session read and asked (sign-out). */
+export function resetModels(): void {
+  Object.assign(state, { models: undefined, capabilities: undefined, error: undefined, loadedAt: 0, result: undefined, request: undefined, routeError: undefined });
+}
+
 async function load(ctx: AppContext): Promise<void> {
   state.loading = true;
   try {
