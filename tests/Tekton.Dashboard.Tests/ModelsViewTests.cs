@@ -6,24 +6,10 @@ namespace Tekton.Dashboard.Tests;
 /// <summary>The model catalog and the route tester, against Tekton's own routing.</summary>
 public sealed class ModelsViewTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
 {
-    private async Task AddModelsAsync()
-    {
-        foreach (var model in new[]
-        {
-            """{"id":"claude-3-sonnet-20240229","provider":"anthropic","capabilities":["text_generation","text_embedding","summarization"],"tier":3,"context_window":200000}""",
-            """{"id":"gpt-4-turbo","provider":"openai","capabilities":["text_generation","text_embedding","code_generation"],"tier":3,"context_window":128000}""",
-            """{"id":"llama3","provider":"ollama","capabilities":["text_generation","code_generation"],"tier":2,"context_window":8000}""",
-        })
-        {
-            using var response = await fixture.Server.PutJsonAsync($"/api/tekton/models/{JsonNode.Parse(model)!["id"]}", model);
-            response.IsSuccessStatusCode.Should().BeTrue(await response.Content.ReadAsStringAsync());
-        }
-    }
-
     [Fact]
     public async Task The_route_tester_shows_the_selection_criteria_and_fallbacks_that_Tekton_answers()
     {
-        await AddModelsAsync();
+        await ReferenceStack.AddModelsAsync(fixture.Server);
         await using var session = await fixture.OpenAsync("/#/models");
         var page = session.Page;
         await Expect(page.Locator("[data-testid=models-table] tbody tr")).ToHaveCountAsync(3);
@@ -58,7 +44,7 @@ public sealed class ModelsViewTests(DashboardFixture fixture) : IClassFixture<Da
     [Fact]
     public async Task A_request_no_model_can_serve_shows_Tekton_s_error()
     {
-        await AddModelsAsync();
+        await ReferenceStack.AddModelsAsync(fixture.Server);
         await using var session = await fixture.OpenAsync("/#/models");
         var form = session.Page.GetByTestId("route-form");
         await form.Locator("input[name=task_type]").FillAsync("image_generation");

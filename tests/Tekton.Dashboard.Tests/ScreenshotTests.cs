@@ -17,16 +17,7 @@ public sealed class ScreenshotTests(DashboardFixture fixture) : IClassFixture<Da
     public async Task The_main_views_are_pictured()
     {
         await ReferenceStack.RegisterAsync(fixture.Server, launch: true);
-        foreach (var model in new[]
-        {
-            """{"id":"claude-3-sonnet-20240229","provider":"anthropic","capabilities":["text_generation","text_embedding","summarization"],"tier":3,"context_window":200000}""",
-            """{"id":"gpt-4-turbo","provider":"openai","capabilities":["text_generation","text_embedding","code_generation"],"tier":3,"context_window":128000}""",
-            """{"id":"llama3","provider":"ollama","capabilities":["text_generation","code_generation"],"tier":2,"context_window":8000}""",
-        })
-        {
-            using var added = await fixture.Server.PutJsonAsync($"/api/tekton/models/{JsonNode.Parse(model)!["id"]}", model);
-            added.IsSuccessStatusCode.Should().BeTrue();
-        }
+        await ReferenceStack.AddModelsAsync(fixture.Server);
 
         using (var started = await fixture.Server.PostJsonAsync("/api/tekton/components/api_gateway/start?wait=true", "{}"))
         {

@@ -25,7 +25,7 @@ public sealed class DashboardSession : IAsyncDisposable
     }
 
     /// <summary>Where screenshots of failed tests go: build/.artifacts/test-results/dashboard, beside build/test.sh's results.</summary>
-    public static string ResultsFolder { get; } = FindResultsFolder();
+    public static string ResultsFolder { get; } = Path.Combine(Repository.Root, "build", ".artifacts", "test-results", "dashboard");
 
     public IBrowserContext Context { get; }
 
@@ -133,18 +133,5 @@ public sealed class DashboardSession : IAsyncDisposable
         {
             _failed = true;
         }
-    }
-
-    private static string FindResultsFolder()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tekton.sln")))
-            {
-                return Path.Combine(directory.FullName, "build", ".artifacts", "test-results", "dashboard");
-            }
-        }
-
-        return Path.Combine(AppContext.BaseDirectory, "TestResults", "dashboard");
     }
 }

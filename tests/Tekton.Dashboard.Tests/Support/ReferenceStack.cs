@@ -21,6 +21,14 @@ public static class ReferenceStack
         ["api_gateway"] = ["hermes", "engram", "rhetor"],
     };
 
+    /// <summary>The reference's three models (`GET /api/tekton/models`).</summary>
+    public static readonly string[] Models =
+    [
+        """{"id":"claude-3-sonnet-20240229","provider":"anthropic","capabilities":["text_generation","text_embedding","summarization"],"tier":3,"context_window":200000}""",
+        """{"id":"gpt-4-turbo","provider":"openai","capabilities":["text_generation","text_embedding","code_generation"],"tier":3,"context_window":128000}""",
+        """{"id":"llama3","provider":"ollama","capabilities":["text_generation","code_generation"],"tier":2,"context_window":8000}""",
+    ];
+
     /// <summary>Startup levels: 0 without dependencies, else one more than the highest dependency.</summary>
     public static readonly IReadOnlyDictionary<string, int> Levels = new Dictionary<string, int>
     {
@@ -52,6 +60,16 @@ public static class ReferenceStack
         }
 
         return instances;
+    }
+
+    /// <summary>Adds (or replaces) the reference's models through <c>PUT /api/tekton/models/{id}</c>.</summary>
+    public static async Task AddModelsAsync(DashboardServer server)
+    {
+        foreach (var model in Models)
+        {
+            using var response = await server.PutJsonAsync($"/api/tekton/models/{JsonNode.Parse(model)!["id"]}", model);
+            response.IsSuccessStatusCode.Should().BeTrue(await response.Content.ReadAsStringAsync());
+        }
     }
 
     /// <summary>Registers one component with the reference's name, type and capabilities; returns its instance uuid.</summary>
