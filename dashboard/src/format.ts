@@ -55,20 +55,6 @@ export function fixed(value: number | null | undefined, digits = 1, unit = ''): 
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : `${value.toFixed(digits)}${unit}`;
 }
 
-export function bytes(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) {
-    return '—';
-  }
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = value;
-  let unit = 0;
-  while (v >= 1024 && unit < units.length - 1) {
-    v /= 1024;
-    unit++;
-  }
-  return `${v.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
 /** Case-insensitive "does any of these contain the query". */
 export function matches(query: string, ...fields: (string | null | undefined)[]): boolean {
   const q = query.trim().toLowerCase();

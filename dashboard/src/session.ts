@@ -89,7 +89,6 @@ export const can = {
   readRegistry: (s: Session) => s.role !== 'user',
   operate: (s: Session) => s.role === 'admin',
   readLogs: (s: Session) => s.role === 'admin',
-  route: (_: Session) => true,
 };
 
 /** A one-line account of an error for the page. */
