@@ -26,11 +26,15 @@ public static class DependencyInjection
             kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
         });
+        // Its per-request log lines are never written at Tekton's levels, yet while the category is enabled at all
+        // ASP.NET Core starts an activity and a log scope for every request (see RequestTrace).
+        builder.Logging.AddFilter(RequestTrace.HostingLogCategory, LogLevel.None);
         services.ConfigureHttpJsonOptions(options => TektonJsonContext.Configure(options.SerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         AddSecurity(builder);
         services.AddSingleton<Tekton.Application.Lifecycle.ITektonAddress, ServerAddress>();
+        MeterExport.Configure();
         services.AddHostedService<MetricsWarmup>();
         AddEvents(builder);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsExceptionHandler.CustomizeProblem);
@@ -118,23 +122,28 @@ public static class DependencyInjection
     public static WebApplication UseTektonPipeline(this WebApplication app)
     {
         // Outermost, so that request metrics see the status code the error handling finally wrote.
-        app.UseHttpMetrics();
+        app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The middlewares that only some paths need run only on those paths: every request to the API's hot
+        // paths (heartbeats, lookups) would otherwise pay for each one's checks (docs/performance.md).
         var events = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventOptions>>().Value;
-        app.UseWebSockets(new WebSocketOptions
+        app.UseWhen(context => IsUnder(context, "/ws", "/hubs"), sockets => sockets.UseWebSockets(new WebSocketOptions
         {
             KeepAliveInterval = events.KeepAliveSeconds > 0 ? TimeSpan.FromSeconds(events.KeepAliveSeconds) : Timeout.InfiniteTimeSpan,
             KeepAliveTimeout = events.KeepAliveSeconds > 0 ? TimeSpan.FromSeconds(events.KeepAliveSeconds) : Timeout.InfiniteTimeSpan,
-        });
+        }));
         app.UseMiddleware<BrowserOrigins>();
         // Before routing and authorization: the dashboard's files are public and are no endpoints.
         app.UseDashboard();
-        app.UseOpenApi(settings => settings.Path = "/openapi/{documentName}.json");
-        app.UseSwaggerUi(settings =>
+        app.UseWhen(context => IsUnder(context, "/openapi", "/swagger"), documents =>
         {
-            settings.Path = "/swagger";
-            settings.DocumentPath = "/openapi/{documentName}.json";
+            documents.UseOpenApi(settings => settings.Path = "/openapi/{documentName}.json");
+            documents.UseSwaggerUi(settings =>
+            {
+                settings.Path = "/swagger";
+                settings.DocumentPath = "/openapi/{documentName}.json";
+            });
         });
         app.UseRouting();
         if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.Enabled)
@@ -161,6 +170,10 @@ public static class DependencyInjection
         app.UseMiddleware<AdminAudit>();
         return app;
     }
+
+    private static bool IsUnder(HttpContext context, PathString first, PathString second) =>
+        context.Request.Path.StartsWithSegments(first, StringComparison.OrdinalIgnoreCase)
+        || context.Request.Path.StartsWithSegments(second, StringComparison.OrdinalIgnoreCase);
 
     public static WebApplication MapTektonEndpoints(this WebApplication app)
     {

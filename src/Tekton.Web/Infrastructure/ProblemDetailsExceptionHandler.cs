@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -64,7 +63,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         var status = context.ProblemDetails.Status;
         extensions.TryAdd("code", (int)(status is StatusCodes.Status413PayloadTooLarge ? ErrorCode.ResourceConstraintViolated : ErrorCode.GeneralError));
         extensions["success"] = false;
-        extensions["trace_id"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        extensions["trace_id"] = RequestTrace.Id(context.HttpContext);
         if (context.ProblemDetails.Detail is not null)
         {
             return;
@@ -192,7 +191,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
 
     private ProblemDetails Unexpected(HttpContext httpContext, Exception exception)
     {
-        LogUnexpected(exception, httpContext.Request.Method, httpContext.Request.Path, Activity.Current?.Id ?? httpContext.TraceIdentifier);
+        LogUnexpected(exception, httpContext.Request.Method, httpContext.Request.Path, RequestTrace.Id(httpContext));
         return Problem(ErrorCode.GeneralError, "An unexpected error occurred.",
             "Tekton could not complete the request; the server log has the details under this trace_id.", null,
             status: StatusCodes.Status500InternalServerError);

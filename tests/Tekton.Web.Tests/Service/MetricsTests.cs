@@ -23,10 +23,21 @@ public sealed class MetricsTests
             await RegisterAsync(client, "engram");
             await RegisterAsync(client, "rhetor");
 
+            using (var odd = new HttpRequestMessage(new HttpMethod("BREW"), "/api/tekton/version"))
+            using (await client.SendAsync(odd))
+            {
+            }
+
             var metrics = await client.GetStringAsync("/metrics");
 
             metrics.Should().Contain("http_requests_received_total");
             metrics.Should().Contain("http_request_duration_seconds_bucket");
+            metrics.Should().Contain("""http_requests_received_total{code="201",method="POST",controller="",action="",endpoint="/api/tekton/components/"} 3""");
+            metrics.Should().Contain("""http_request_duration_seconds_count{code="200",method="PUT",controller="",action="",endpoint="/api/tekton/components/{component_id}/instances/{instance_uuid}/state"} 1""");
+            metrics.Should().Contain("""http_requests_received_total{code="405",method="OTHER",controller="",action="",endpoint=""} 1""",
+                "a method outside the standard ones is counted as OTHER, so clients cannot add series without bound");
+            metrics.Should().NotContain("http_server_request_duration", "ASP.NET Core's per-request meters are not exported (MeterExport)");
+            metrics.Should().Contain("dotnet_", "the runtime's meter is exported");
             metrics.Should().MatchRegex("""tekton_components\{[^}]*status="ready"[^}]*\} 1\b""");
             metrics.Should().MatchRegex("""tekton_components\{[^}]*status="registered"[^}]*\} 2\b""");
             metrics.Should().MatchRegex("""tekton_components\{[^}]*status="failed"[^}]*\} 0\b""");

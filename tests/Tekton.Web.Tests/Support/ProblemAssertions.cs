@@ -16,7 +16,7 @@ public static class ProblemAssertions
         problem["code"]!.GetValue<int>().Should().Be(code, text);
         problem["success"]!.GetValue<bool>().Should().BeFalse();
         problem["status"]!.GetValue<int>().Should().Be((int)status);
-        problem["trace_id"]!.GetValue<string>().Should().NotBeNullOrWhiteSpace();
+        problem["trace_id"]!.GetValue<string>().Should().MatchRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", "trace_id is a W3C trace id");
         problem["title"]!.GetValue<string>().Should().NotBeNullOrWhiteSpace();
         text.Should().NotContain("   at ", "an error never carries a stack trace");
         return problem;
