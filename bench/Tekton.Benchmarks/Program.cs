@@ -1,25 +1,26 @@
 using System.Globalization;
 using Tekton.Benchmarks;
 
-// Benchmarks that build/bench.sh runs; each prints one line of JSON for the report.
+// Benchmarks that build/bench.sh runs; each prints one line of JSON for the report. Throughput over HTTP is
+// measured with wrk (bench/wrk/*.lua) instead, the same load generator for Tekton, the bare endpoint and etcd.
 return args switch
 {
     ["graph", var nodes, var edges, var runs] => GraphBenchmark.Run(Int(nodes), Int(edges), Int(runs)),
-    ["registrations", var url, var clients, var seconds] => await RegistrationBenchmark.RunAsync(new Uri(url), Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
-    ["fanout", var url, var transport, var subscribers, var rate, var seconds] =>
-        await FanoutBenchmark.RunAsync(new Uri(url), transport, Int(subscribers), Int(rate), double.Parse(seconds, CultureInfo.InvariantCulture)),
-    ["reads", var url, var path, var clients, var seconds] =>
-        await ReadBenchmark.RunAsync(new Uri(url), path, Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
     ["route", var models, var iterations] => RouteBenchmark.RunInProcess(Int(models), Int(iterations)),
-    ["route-http", var url, var models, var clients, var seconds] =>
-        await RouteBenchmark.RunHttpAsync(new Uri(url), Int(models), Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
+    ["seed", var url, var components, var models] => await SeedBenchmark.RunAsync(new Uri(url), Int(components), Int(models)),
+    ["openloop", var url, var method, var path, var rate, var seconds, .. var body] =>
+        await OpenLoopBenchmark.RunAsync(new Uri(url), method, path, Int(rate), Double(seconds), body is [var text] ? text : null),
+    ["fanout", var url, var transport, var subscribers, var rate, var seconds] =>
+        await FanoutBenchmark.RunAsync(new Uri(url), transport, Int(subscribers), Int(rate), Double(seconds)),
     _ => Usage(),
 };
 
 static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
+static double Double(string value) => double.Parse(value, CultureInfo.InvariantCulture);
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS | reads BASE_URL PATH CLIENTS SECONDS | route MODELS ITERATIONS | route-http BASE_URL MODELS CLIENTS SECONDS");
+    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | route MODELS ITERATIONS | seed BASE_URL COMPONENTS MODELS | openloop BASE_URL METHOD PATH RATE SECONDS [BODY] | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS");
     return 2;
 }

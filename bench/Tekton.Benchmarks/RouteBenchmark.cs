@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Tekton.Domain.Models;
 
 namespace Tekton.Benchmarks;
 
 /// <summary>
-/// The routing decision: in process (<see cref="Router.Route"/> over MODELS models), and over HTTP
-/// (<c>POST /api/tekton/route</c> after the same models are added through the API).
+/// The routing decision in process (<see cref="Router.Route"/> over MODELS models); for the HTTP measurement the same
+/// models are added through the API by
+/// <see cref="SeedBenchmark"/>.
 /// </summary>
 public static class RouteBenchmark
 {
@@ -60,23 +60,7 @@ public static class RouteBenchmark
         return 0;
     }
 
-    public static async Task<int> RunHttpAsync(Uri baseUrl, int models, int clients, double seconds)
-    {
-        using var http = new HttpClient { BaseAddress = baseUrl };
-        foreach (var model in Catalog(models))
-        {
-            var body = string.Create(CultureInfo.InvariantCulture,
-                $$"""{"id":"{{model.Id}}","provider":"{{model.Provider}}","capabilities":[{{string.Join(",", model.Capabilities.Select(c => $"\"{c}\""))}}],"tier":{{model.Tier}},"context_window":{{model.ContextWindow}},"status":"{{(model.IsAvailable ? "available" : "unavailable")}}"{{(model.Priority is { } p ? $",\"priority\":{p}" : "")}}{{(model.CostPer1kTokens is { } c ? string.Create(CultureInfo.InvariantCulture, $",\"cost_per_1k_tokens\":{c}") : "")}}}""");
-            using var response = await http.PostAsync("/api/tekton/models", new StringContent(body, Encoding.UTF8, "application/json"));
-            response.EnsureSuccessStatusCode();
-        }
-
-        string[] bodies =
-        [
-            """{"task_type":"code_generation","complexity":"high","context_length":16000,"requirements":{"capabilities":["reasoning"],"min_tier":2}}""",
-            """{"task_type":"text_generation","complexity":"medium","context_length":4000}""",
-            """{"task_type":"summarization","complexity":"low","context_length":100000,"fallback":false}""",
-        ];
-        return await ReadBenchmark.RunPostAsync(baseUrl, "/api/tekton/route", bodies, clients, seconds, "route_http");
-    }
+    /// <summary>The body of <c>POST /api/tekton/models</c> for one model of the catalog.</summary>
+    public static string ModelBody(Model model) => string.Create(CultureInfo.InvariantCulture,
+        $$"""{"id":"{{model.Id}}","provider":"{{model.Provider}}","capabilities":[{{string.Join(",", model.Capabilities.Select(c => $"\"{c}\""))}}],"tier":{{model.Tier}},"context_window":{{model.ContextWindow}},"status":"{{(model.IsAvailable ? "available" : "unavailable")}}"{{(model.Priority is { } p ? $",\"priority\":{p}" : "")}}{{(model.CostPer1kTokens is { } c ? string.Create(CultureInfo.InvariantCulture, $",\"cost_per_1k_tokens\":{c}") : "")}}}""");
 }
