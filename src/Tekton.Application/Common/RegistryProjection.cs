@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Tekton.Domain.Components;
 
 namespace Tekton.Application.Common;
@@ -51,11 +52,18 @@ public sealed class RegistryProjection
         var current = Current;
         var builder = current.ById.ToBuilder();
         var servers = current.ModelServers.ToBuilder();
+        var dependents = current.DependentsById.ToBuilder();
         foreach (var id in changedIds)
         {
+            if (current.Find(id) is { } before)
+            {
+                Unlink(dependents, id, before.Dependencies);
+            }
+
             if (registry.Find(id) is { } component)
             {
-                builder[id] = ViewMapper.ToView(component);
+                var view = builder[id] = ViewMapper.ToView(component);
+                Link(dependents, id, view.Dependencies);
                 if (component.ComponentType == RegistrySnapshot.ModelServerType)
                 {
                     servers.Add(id);
@@ -68,7 +76,7 @@ public sealed class RegistryProjection
             }
         }
 
-        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable()));
+        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable(), dependents.ToImmutable()));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
@@ -77,16 +85,44 @@ public sealed class RegistryProjection
     {
         var builder = RegistrySnapshot.Empty.ById.ToBuilder();
         var servers = RegistrySnapshot.Empty.ModelServers.ToBuilder();
+        var dependents = RegistrySnapshot.Empty.DependentsById.ToBuilder();
         foreach (var component in components)
         {
-            builder[component.ComponentId] = ViewMapper.ToView(component);
+            var view = builder[component.ComponentId] = ViewMapper.ToView(component);
+            Link(dependents, component.ComponentId, view.Dependencies);
             if (component.ComponentType == RegistrySnapshot.ModelServerType)
             {
                 servers.Add(component.ComponentId);
             }
         }
 
-        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), Current.Version + 1, servers.ToImmutable()));
+        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), Current.Version + 1, servers.ToImmutable(), dependents.ToImmutable()));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private static void Link(ImmutableDictionary<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)
+    {
+        foreach (var dependency in dependencies)
+        {
+            dependents[dependency] = (dependents.GetValueOrDefault(dependency) ?? ImmutableHashSet.Create<string>(StringComparer.Ordinal)).Add(id);
+        }
+    }
+
+    private static void Unlink(ImmutableDictionary<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)
+    {
+        foreach (var dependency in dependencies)
+        {
+            if (dependents.GetValueOrDefault(dependency)?.Remove(id) is { } rest)
+            {
+                if (rest.IsEmpty)
+                {
+                    dependents.Remove(dependency);
+                }
+                else
+                {
+                    dependents[dependency] = rest;
+                }
+            }
+        }
     }
 }

@@ -13,16 +13,22 @@ public sealed class RegistrySnapshot
     public const string ModelServerType = "llm";
 
     public static readonly RegistrySnapshot Empty = new(
-        ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal), 0, ImmutableSortedSet.Create<string>(StringComparer.Ordinal));
+        ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal), 0, ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
+        ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal));
 
     private readonly Lazy<ComponentView[]> _ordered;
     private readonly Lazy<DependencyAnalysis> _dependencies;
 
-    public RegistrySnapshot(ImmutableDictionary<string, ComponentView> components, long version, ImmutableSortedSet<string> modelServers)
+    public RegistrySnapshot(
+        ImmutableDictionary<string, ComponentView> components,
+        long version,
+        ImmutableSortedSet<string> modelServers,
+        ImmutableDictionary<string, ImmutableHashSet<string>> dependents)
     {
         ById = components;
         Version = version;
         ModelServers = modelServers;
+        DependentsById = dependents;
         _ordered = new Lazy<ComponentView[]>(() => [.. ById.Values.OrderBy(c => c.RegistrationSequence)]);
         _dependencies = new Lazy<DependencyAnalysis>(() =>
             DependencyGraph.Analyze([.. InRegistrationOrder.Select(c => new DependencyNode(c.ComponentId, c.Dependencies))]));
@@ -43,5 +49,15 @@ public sealed class RegistrySnapshot
     /// <summary>Ids of the components of type <c>llm</c>, kept up to date with each commit rather than found by a scan.</summary>
     public ImmutableSortedSet<string> ModelServers { get; }
 
+    /// <summary>
+    /// For each id that some component declares as a dependency (registered or not), the ids of the components
+    /// that declare it; kept up to date with each commit, so "does anything depend on X" is one look-up.
+    /// </summary>
+    public ImmutableDictionary<string, ImmutableHashSet<string>> DependentsById { get; }
+
     public ComponentView? Find(string componentId) => ById.GetValueOrDefault(componentId);
+
+    /// <summary>The components that declare <paramref name="componentId"/> as a dependency.</summary>
+    public IReadOnlySet<string> DependentsOf(string componentId) =>
+        DependentsById.GetValueOrDefault(componentId) ?? ImmutableHashSet<string>.Empty;
 }

@@ -319,7 +319,10 @@ public sealed class RegisterComponentHandler(
     {
         var snapshot = projection.Current;
         var warnings = new List<string>();
-        if (DependencyGraph.ShortestCycleThrough(id, node => snapshot.Find(node)?.Dependencies) is { } path)
+        // A cycle through this component needs something to depend on it; most registrations have no dependents
+        // yet, and then the search (which walks everything reachable from here) is skipped.
+        if (snapshot.DependentsOf(id).Count > 0
+            && DependencyGraph.ShortestCycleThrough(id, node => snapshot.Find(node)?.Dependencies) is { } path)
         {
             warnings.Add($"circular dependency: {string.Join(" -> ", path)}");
         }

@@ -33,6 +33,31 @@ public sealed class RegistryProjectionTests
     }
 
     [Fact]
+    public void Dependents_follow_registrations_redefinitions_and_removals()
+    {
+        _registry.Add(Component.Register("hermes", Definition(), 1, T0));
+        _registry.Add(Component.Register("engram", Definition(dependencies: ["hermes"]), 2, T0));
+        _registry.Add(Component.Register("rhetor", Definition(dependencies: ["hermes", "missing"]), 3, T0));
+        _projection.Publish(_registry, ["hermes", "engram", "rhetor"]);
+
+        _projection.Current.DependentsOf("hermes").Should().BeEquivalentTo(["engram", "rhetor"]);
+        _projection.Current.DependentsOf("missing").Should().BeEquivalentTo(["rhetor"], "a dependency that is not registered still has dependents");
+        _projection.Current.DependentsOf("engram").Should().BeEmpty();
+
+        _registry.Find("rhetor")!.Redefine(Definition(dependencies: ["engram"]), T0.AddMinutes(1));
+        _registry.Remove("engram");
+        _projection.Publish(_registry, ["rhetor", "engram"]);
+
+        _projection.Current.DependentsOf("hermes").Should().BeEmpty();
+        _projection.Current.DependentsOf("missing").Should().BeEmpty();
+        _projection.Current.DependentsOf("engram").Should().BeEquivalentTo(["rhetor"]);
+        _projection.Current.DependentsById.Keys.Should().BeEquivalentTo(["engram"], "ids nothing depends on any more are dropped");
+
+        _projection.Reset(_registry.All);
+        _projection.Current.DependentsOf("engram").Should().BeEquivalentTo(["rhetor"]);
+    }
+
+    [Fact]
     public void A_published_view_carries_the_content_of_the_domain_object()
     {
         var component = Register(
