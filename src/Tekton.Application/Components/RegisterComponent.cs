@@ -319,10 +319,9 @@ public sealed class RegisterComponentHandler(
     {
         var snapshot = projection.Current;
         var warnings = new List<string>();
-        // A cycle through this component needs something to depend on it; most registrations have no dependents
-        // yet, and then the search (which walks everything reachable from here) is skipped.
-        if (snapshot.DependentsOf(id).Count > 0
-            && DependencyGraph.ShortestCycleThrough(id, node => snapshot.Find(node)?.Dependencies) is { } path)
+        // Searched from what depends on this component, not from what it depends on: that side is what was
+        // registered naming it, usually nothing, where its own dependencies may reach most of the registry.
+        if (DependencyGraph.ShortestCycleThroughDependents(id, snapshot.DependentsOf) is { } path)
         {
             warnings.Add($"circular dependency: {string.Join(" -> ", path)}");
         }

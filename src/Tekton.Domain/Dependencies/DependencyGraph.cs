@@ -34,14 +34,30 @@ public static class DependencyGraph
     /// reaches, so it costs that part of the graph only; <paramref name="dependenciesOf"/> answers <c>null</c>
     /// for ids that are not registered.
     /// </summary>
-    public static IReadOnlyList<string>? ShortestCycleThrough(string id, Func<string, IReadOnlyList<string>?> dependenciesOf)
+    public static IReadOnlyList<string>? ShortestCycleThrough(string id, Func<string, IReadOnlyList<string>?> dependenciesOf) =>
+        ShortestLoop(id, dependenciesOf);
+
+    /// <summary>
+    /// The same cycle as <see cref="ShortestCycleThrough"/>, found by walking the other way: from
+    /// <paramref name="id"/> to what depends on it. For a component just registered this walks only the
+    /// components that named it before it existed, usually few, where the walk along its dependencies would cover
+    /// everything it needs, transitively.
+    /// </summary>
+    public static IReadOnlyList<string>? ShortestCycleThroughDependents(string id, Func<string, IEnumerable<string>?> dependentsOf)
+    {
+        var path = ShortestLoop(id, dependentsOf);
+        path?.Reverse();
+        return path;
+    }
+
+    private static List<string>? ShortestLoop(string id, Func<string, IEnumerable<string>?> neighboursOf)
     {
         var cameFrom = new Dictionary<string, string>(StringComparer.Ordinal);
         var queue = new Queue<string>();
         queue.Enqueue(id);
         while (queue.TryDequeue(out var node))
         {
-            foreach (var next in dependenciesOf(node) ?? [])
+            foreach (var next in neighboursOf(node) ?? [])
             {
                 if (string.Equals(next, id, StringComparison.Ordinal))
                 {

@@ -154,6 +154,23 @@ public sealed class DependencyGraphTests
     }
 
     [Fact]
+    public void The_cycle_found_from_the_dependents_side_is_the_same_path_in_dependency_order()
+    {
+        Dictionary<string, string[]> dependencies = new()
+        {
+            ["a"] = ["b", "d"], ["b"] = ["c"], ["c"] = ["d"], ["d"] = ["a"], ["e"] = ["f"], ["f"] = [],
+        };
+        IEnumerable<string> DependentsOf(string id) => dependencies.Where(e => e.Value.Contains(id)).Select(e => e.Key);
+
+        DependencyGraph.ShortestCycleThroughDependents("a", DependentsOf).Should().Equal("a", "d", "a");
+        DependencyGraph.ShortestCycleThroughDependents("b", DependentsOf).Should().Equal("b", "c", "d", "a", "b");
+        DependencyGraph.ShortestCycleThroughDependents("b", DependentsOf)
+            .Should().Equal(DependencyGraph.ShortestCycleThrough("b", id => dependencies.GetValueOrDefault(id)));
+        DependencyGraph.ShortestCycleThroughDependents("e", DependentsOf).Should().BeNull();
+        DependencyGraph.ShortestCycleThroughDependents("ghost", DependentsOf).Should().BeNull();
+    }
+
+    [Fact]
     public void Cycle_queries_about_an_unknown_id_answer_null()
     {
         var analysis = DependencyGraph.Analyze([Node("a", "b"), Node("b", "a")]);
