@@ -13,6 +13,9 @@ return args switch
     ["route", var models, var iterations] => RouteBenchmark.RunInProcess(Int(models), Int(iterations)),
     ["route-http", var url, var models, var clients, var seconds] =>
         await RouteBenchmark.RunHttpAsync(new Uri(url), Int(models), Int(clients), double.Parse(seconds, CultureInfo.InvariantCulture)),
+    ["memory", var web, var clients, var counts, .. var save] =>
+        await MemoryBenchmark.RunAsync(web, Int(clients), [.. counts.Split(',').Select(Int)], save is [var path] ? path : null),
+    ["coldstart", var web, var database, var expected] => await ColdStartBenchmark.RunAsync(web, database, Int(expected)),
     _ => Usage(),
 };
 
@@ -20,6 +23,6 @@ static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS | reads BASE_URL PATH CLIENTS SECONDS | route MODELS ITERATIONS | route-http BASE_URL MODELS CLIENTS SECONDS");
+    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | registrations BASE_URL CLIENTS SECONDS | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS | reads BASE_URL PATH CLIENTS SECONDS | route MODELS ITERATIONS | route-http BASE_URL MODELS CLIENTS SECONDS | memory WEB_DLL CLIENTS COUNT,COUNT,... [SAVE_DB] | coldstart WEB_DLL DB|none EXPECTED");
     return 2;
 }
