@@ -8,8 +8,17 @@ namespace Tekton.Application.Common;
 /// </summary>
 public sealed class RegistryProjection
 {
+    private readonly Func<string, string> _shared;
     private RegistrySnapshot _current = RegistrySnapshot.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public RegistryProjection()
+    {
+        _shared = Strings.Share;
+    }
+
+    /// <summary>The copies of common strings that the published components share.</summary>
+    public SharedStrings Strings { get; } = new();
 
     public RegistrySnapshot Current => Volatile.Read(ref _current);
 
@@ -45,16 +54,22 @@ public sealed class RegistryProjection
         }
     }
 
-    /// <summary>Publishes the committed state of the given components (absent from <paramref name="registry"/> means removed).</summary>
+    /// <summary>
+    /// Publishes the committed state of the given components (absent from <paramref name="registry"/> means removed).
+    /// Their strings are first replaced by shared copies (<see cref="Component.ShareStrings"/>), so that the
+    /// working set and the views hold one copy of what components have in common.
+    /// </summary>
     public void Publish(Registry registry, IEnumerable<string> changedIds)
     {
         var current = Current;
         var builder = current.ById.ToBuilder();
         var servers = current.ModelServers.ToBuilder();
+        Func<string, string> dependency = id => registry.Find(id)?.ComponentId ?? id;
         foreach (var id in changedIds)
         {
             if (registry.Find(id) is { } component)
             {
+                component.ShareStrings(_shared, dependency);
                 builder[id] = ViewMapper.ToView(component);
                 if (component.ComponentType == RegistrySnapshot.ModelServerType)
                 {
@@ -77,8 +92,12 @@ public sealed class RegistryProjection
     {
         var builder = RegistrySnapshot.Empty.ById.ToBuilder();
         var servers = RegistrySnapshot.Empty.ModelServers.ToBuilder();
-        foreach (var component in components)
+        var all = components.ToList();
+        var ids = all.Select(c => c.ComponentId).ToHashSet(StringComparer.Ordinal);
+        Func<string, string> dependency = id => ids.TryGetValue(id, out var kept) ? kept : id;
+        foreach (var component in all)
         {
+            component.ShareStrings(_shared, dependency);
             builder[component.ComponentId] = ViewMapper.ToView(component);
             if (component.ComponentType == RegistrySnapshot.ModelServerType)
             {
