@@ -25,7 +25,14 @@ public sealed record ComponentView
 
     public string? HealthCheck { get; init; }
 
-    public required JsonElement Metadata { get; init; }
+    /// <summary>The component's metadata, a JSON object, as text: the domain object's own string, not a copy.</summary>
+    public required string MetadataJson { get; init; }
+
+    /// <summary>
+    /// <see cref="MetadataJson"/> parsed, on each use: few reads need it (a component's details, the models of an
+    /// <c>llm</c> component), and a parsed copy kept per component would cost as much memory again as the text.
+    /// </summary>
+    public JsonElement Metadata => JsonElement.Parse(MetadataJson);
 
     public double HeartbeatInterval { get; init; }
 
@@ -91,6 +98,9 @@ public sealed record InstanceView
 
     public int? ExitCode { get; init; }
 
-    /// <summary>The health map of the last heartbeat written behind.</summary>
-    public IReadOnlyDictionary<string, string>? ReportedHealth { get; init; }
+    /// <summary>The health map of the last heartbeat written behind, as a JSON object (the domain object's string); <c>null</c> if none.</summary>
+    public string? ReportedHealthJson { get; init; }
+
+    /// <summary><see cref="ReportedHealthJson"/> parsed, on each use (only a status request needs it).</summary>
+    public IReadOnlyDictionary<string, string>? ReportedHealth => ViewMapper.ParseHealth(ReportedHealthJson);
 }

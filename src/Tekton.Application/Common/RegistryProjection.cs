@@ -9,8 +9,17 @@ namespace Tekton.Application.Common;
 /// </summary>
 public sealed class RegistryProjection
 {
+    private readonly Func<string, string> _shared;
     private RegistrySnapshot _current = RegistrySnapshot.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public RegistryProjection()
+    {
+        _shared = Strings.Share;
+    }
+
+    /// <summary>The copies of common strings that the published components share.</summary>
+    public SharedStrings Strings { get; } = new();
 
     public RegistrySnapshot Current => Volatile.Read(ref _current);
 
@@ -46,13 +55,18 @@ public sealed class RegistryProjection
         }
     }
 
-    /// <summary>Publishes the committed state of the given components (absent from <paramref name="registry"/> means removed).</summary>
+    /// <summary>
+    /// Publishes the committed state of the given components (absent from <paramref name="registry"/> means removed).
+    /// Their strings are first replaced by shared copies (<see cref="Component.ShareStrings"/>), so that the
+    /// working set and the views hold one copy of what components have in common.
+    /// </summary>
     public void Publish(Registry registry, IEnumerable<string> changedIds)
     {
         var current = Current;
         var builder = current.ById.ToBuilder();
         var servers = current.ModelServers.ToBuilder();
         var dependents = current.DependentsById.ToBuilder();
+        Func<string, string> dependency = id => registry.Find(id)?.ComponentId ?? id;
         foreach (var id in changedIds)
         {
             if (current.Find(id) is { } before)
@@ -62,6 +76,7 @@ public sealed class RegistryProjection
 
             if (registry.Find(id) is { } component)
             {
+                component.ShareStrings(_shared, dependency);
                 var view = builder[id] = ViewMapper.ToView(component);
                 Link(dependents, id, view.Dependencies);
                 if (component.ComponentType == RegistrySnapshot.ModelServerType)
@@ -86,8 +101,12 @@ public sealed class RegistryProjection
         var builder = RegistrySnapshot.Empty.ById.ToBuilder();
         var servers = RegistrySnapshot.Empty.ModelServers.ToBuilder();
         var dependents = RegistrySnapshot.Empty.DependentsById.ToBuilder();
-        foreach (var component in components)
+        var all = components.ToList();
+        var ids = all.Select(c => c.ComponentId).ToHashSet(StringComparer.Ordinal);
+        Func<string, string> dependency = id => ids.TryGetValue(id, out var kept) ? kept : id;
+        foreach (var component in all)
         {
+            component.ShareStrings(_shared, dependency);
             var view = builder[component.ComponentId] = ViewMapper.ToView(component);
             Link(dependents, component.ComponentId, view.Dependencies);
             if (component.ComponentType == RegistrySnapshot.ModelServerType)

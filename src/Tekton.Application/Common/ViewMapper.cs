@@ -17,7 +17,6 @@ public static partial class ViewMapper
         };
     }
 
-    [MapProperty(nameof(Component.MetadataJson), nameof(ComponentView.Metadata), Use = nameof(ParseMetadata))]
     [MapperIgnoreSource(nameof(Component.CurrentInstance))]
     [MapperIgnoreSource(nameof(Component.Status))]
     [MapperIgnoreSource(nameof(Component.LiveInstances))]
@@ -29,21 +28,15 @@ public static partial class ViewMapper
     [MapperIgnoreSource(nameof(ComponentInstance.IsSupervised))]
     [MapperIgnoreSource(nameof(ComponentInstance.RestartHistory))]
     [MapperIgnoreSource(nameof(ComponentInstance.Restarts))]
-    [MapProperty(nameof(ComponentInstance.ReportedHealthJson), nameof(InstanceView.ReportedHealth), Use = nameof(ParseHealth))]
     private static partial InstanceView Map(ComponentInstance instance);
 
-    private static IReadOnlyDictionary<string, string>? ParseHealth(string? json) =>
+    /// <summary>A reported health map from its JSON text.</summary>
+    public static IReadOnlyDictionary<string, string>? ParseHealth(string? json) =>
         json is null ? null : JsonSerializer.Deserialize(json, HealthJson.Default.DictionaryStringString);
 
     /// <summary>Serializes a reported health map the same way it is read back.</summary>
     public static string SerializeHealth(IReadOnlyDictionary<string, string> health) =>
         JsonSerializer.Serialize(health.ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal), HealthJson.Default.DictionaryStringString);
-
-    private static JsonElement ParseMetadata(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]

@@ -79,12 +79,13 @@ public sealed class ModelCatalog
     /// <summary>The models an <c>llm</c> component serves, from <c>metadata.models</c>: ids, or objects with id and optional figures.</summary>
     public static IEnumerable<Model> Served(ComponentView component)
     {
-        if (component.Metadata.ValueKind != JsonValueKind.Object || !component.Metadata.TryGetProperty("models", out var models) || models.ValueKind != JsonValueKind.Array)
+        var metadata = component.Metadata; // parsed on each use: once here
+        if (metadata.ValueKind != JsonValueKind.Object || !metadata.TryGetProperty("models", out var models) || models.ValueKind != JsonValueKind.Array)
         {
             yield break;
         }
 
-        var provider = component.Metadata.TryGetProperty("provider", out var p) && p.ValueKind == JsonValueKind.String && Wire.Provider().IsMatch(p.GetString()!)
+        var provider = metadata.TryGetProperty("provider", out var p) && p.ValueKind == JsonValueKind.String && Wire.Provider().IsMatch(p.GetString()!)
             ? p.GetString()!
             : component.ComponentId;
         IReadOnlyList<string> capabilities = component.Capabilities.Count > 0 ? component.Capabilities : ["text_generation"];

@@ -12,7 +12,8 @@ public sealed class Component
     /// <summary>How many ended (stopped or failed) instances are kept for history beside the live ones.</summary>
     public const int EndedInstancesKept = 5;
 
-    private readonly List<ComponentInstance> _instances = [];
+    // Capacity 1: almost every component has one instance, and a list's first growth would make room for four.
+    private readonly List<ComponentInstance> _instances = new(1);
 
     private Component()
     {
@@ -125,6 +126,46 @@ public sealed class Component
     /// <summary>The record of this component leaving the registry.</summary>
     public StateChange Deregistered(DateTimeOffset at) =>
         new(ComponentId, ComponentType, CurrentInstance?.InstanceUuid, Status, null, at, "deregistered");
+
+    /// <summary>
+    /// Replaces strings with equal ones that other components hold too, so that a registry of many components keeps
+    /// one copy of what they have in common instead of one each: <paramref name="shared"/> gives the copy to keep of a
+    /// type, version, host, health check path, capability or reason; <paramref name="componentId"/> that of a
+    /// dependency's id (the id string of the component it names). Every value stays equal; nothing is changed.
+    /// </summary>
+    public void ShareStrings(Func<string, string> shared, Func<string, string> componentId)
+    {
+        ComponentType = shared(ComponentType);
+        Version = shared(Version);
+        Host = shared(Host);
+        HealthCheck = HealthCheck is null ? null : shared(HealthCheck);
+        Capabilities = Share(Capabilities, shared);
+        Dependencies = Share(Dependencies, componentId);
+        foreach (var instance in _instances)
+        {
+            instance.ShareStrings(ComponentId, shared);
+        }
+
+        static string[] Share(string[] values, Func<string, string> share)
+        {
+            if (values.Length == 0)
+            {
+                return [];
+            }
+
+            for (var i = 0; i < values.Length; i++)
+            {
+                // Written only where another copy is kept: an array a published view shares is never rewritten needlessly.
+                var kept = share(values[i]);
+                if (!ReferenceEquals(kept, values[i]))
+                {
+                    values[i] = kept;
+                }
+            }
+
+            return values;
+        }
+    }
 
     private void Apply(ComponentDefinition definition, DateTimeOffset at)
     {

@@ -222,6 +222,13 @@ public sealed class ComponentInstance
             ? Enter(ComponentState.Ready, componentType, at, missed == HeartbeatMissed ? "heartbeat received" : "health check passed")
             : null;
 
+    /// <summary>Takes the component's own id string and a shared copy of the reason (see <see cref="Component.ShareStrings"/>).</summary>
+    internal void ShareStrings(string componentId, Func<string, string> shared)
+    {
+        ComponentId = string.Equals(componentId, ComponentId, StringComparison.Ordinal) ? componentId : ComponentId;
+        StatusReason = StatusReason is null ? null : shared(StatusReason);
+    }
+
     private static string Code(int? exitCode) => exitCode is { } code ? $" with code {code}" : string.Empty;
 
     private StateChange Enter(ComponentState to, string componentType, DateTimeOffset at, string? reason)

@@ -252,4 +252,62 @@ public sealed class RegistryProjectionTests
         _projection.Current.Dependencies.StartupOrder.Should().Equal("hermes", "engram", "rhetor", "athena", "ergon", "api_gateway");
         _projection.Current.Dependencies.DependentsOf("rhetor").Should().Equal("ergon", "api_gateway");
     }
+
+    [Fact]
+    public void Published_components_share_one_copy_of_the_strings_they_have_in_common()
+    {
+        // Copies made at run time, as a request body or a database row would bring them.
+        static string Copy(string value) => new(value.AsSpan());
+        ComponentDefinition Fresh(string[] dependencies) => new(
+            Copy("Bench"), Copy("service"), Copy("1.0.0"), [Copy("vector_search"), Copy("indexing")], [.. dependencies.Select(Copy)],
+            Copy("localhost"), 8000, Copy("/api/health"), """{"tier":1}""", 10, 30);
+        var hermes = Component.Register(Copy("hermes"), Fresh([]), _registry.NextRegistrationSequence(), T0);
+        _registry.Add(hermes);
+        var engram = Component.Register(Copy("engram"), Fresh(["hermes"]), _registry.NextRegistrationSequence(), T0);
+        _registry.Add(engram);
+        engram.AddInstance(Guid.NewGuid(), T0);
+
+        _projection.Publish(_registry, ["hermes", "engram"]);
+
+        var first = _projection.Current.Find("hermes")!;
+        var second = _projection.Current.Find("engram")!;
+        second.ComponentType.Should().BeSameAs(first.ComponentType).And.Be("service");
+        second.Version.Should().BeSameAs(first.Version).And.Be("1.0.0");
+        second.Host.Should().BeSameAs(first.Host).And.Be("localhost");
+        second.HealthCheck.Should().BeSameAs(first.HealthCheck).And.Be("/api/health");
+        second.Capabilities[0].Should().BeSameAs(first.Capabilities[0]);
+        second.Capabilities.Should().Equal("vector_search", "indexing");
+        second.Dependencies.Should().Equal("hermes");
+        second.Dependencies[0].Should().BeSameAs(first.ComponentId, "a dependency's id is the string of the component it names");
+        engram.ComponentType.Should().BeSameAs(second.ComponentType, "the working set and the views hold the same copy");
+        engram.Instances[0].ComponentId.Should().BeSameAs(engram.ComponentId);
+        second.Metadata.GetProperty("tier").GetInt32().Should().Be(1);
+    }
+
+    [Fact]
+    public void Reset_shares_dependency_ids_with_the_components_they_name_in_any_order()
+    {
+        var engram = Component.Register("engram", Definition("memory", dependencies: [new string("hermes".AsSpan())]), 1, T0);
+        var hermes = Component.Register(new string("hermes".AsSpan()), Definition(), 2, T0);
+
+        _projection.Reset([engram, hermes]);
+
+        _projection.Current.Find("engram")!.Dependencies[0].Should().BeSameAs(hermes.ComponentId);
+    }
+
+    [Fact]
+    public void The_shared_strings_are_bounded()
+    {
+        var strings = new SharedStrings();
+        var first = strings.Share(new string("service".AsSpan()));
+
+        strings.Share(new string("service".AsSpan())).Should().BeSameAs(first);
+        for (var i = 0; i < SharedStrings.Capacity * 2; i++)
+        {
+            strings.Share($"host-{i}");
+        }
+
+        strings.Count.Should().BeLessThanOrEqualTo(SharedStrings.Capacity);
+        strings.Share("service").Should().Be("service");
+    }
 }
