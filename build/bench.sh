@@ -156,4 +156,19 @@ for transport in websocket signalr; do
   done
 done
 
+# Memory per component: components registered through the API up to each count, the heap after a full GC (induced
+# from outside) and the RSS at each; the database it leaves is the cold start's. Not pinned: each benchmark starts
+# the server as its own child, which would inherit the pinning.
+memory_counts=${BENCH_MEMORY_COUNTS:-0,1000,10000,50000,100000}
+largest=${memory_counts##*,}
+echo "== memory per component ($memory_counts)"
+for _ in $(seq "$runs"); do
+  dotnet "$bench" memory "$web" 64 "$memory_counts" "$out/registry.db" | tee -a "$out/memory.jsonl"
+done
+echo "== cold start with $largest components, and with none"
+for _ in $(seq "$runs"); do
+  dotnet "$bench" coldstart "$web" "$out/registry.db" "$largest" | tee -a "$out/coldstart.jsonl"
+  dotnet "$bench" coldstart "$web" none 0 | tee -a "$out/coldstart_empty.jsonl"
+done
+
 python3 build/bench_report.py "$out" "$root/docs/performance.md" "$runs" "$seconds" "$connections" "$rate"

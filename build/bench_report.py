@@ -34,7 +34,8 @@ graph = lines("graph.jsonl")
 route = lines("route.jsonl")
 fan = lines("fanout.jsonl")
 memory = lines("memory.jsonl")
-coldstart = lines("coldstart.jsonl")
+cold = lines("coldstart.jsonl")
+cold_empty = lines("coldstart_empty.jsonl")
 
 
 def runs_of(target_, test):
@@ -75,6 +76,7 @@ put_p99 = med(ms([r["p99_us"] for r in runs_of("etcd", "put")]))
 graph_median = med([g["median_ms"] for g in graph])
 route_p99 = med([r["p99_us"] for r in route])
 fan_p99 = {t: med([r["p99_ms"] for r in fan if r["transport"] == t]) for t in ("websocket", "signalr")}
+heap_per_component = med([r["heap_per_component_bytes"] for r in memory])
 fan_loss = {t: max([r["loss_percent"] for r in fan if r["transport"] == t] or [float("nan")]) for t in ("websocket", "signalr")}
 
 report = f"""# Performance
@@ -111,7 +113,7 @@ Ollama discovery off.
 | durable registrations' p99 against etcd puts' p99 | no worse | {register_p99:.1f} ms against {put_p99:.1f} ms | {verdict(register_p99, put_p99, False)} |
 | heartbeats against etcd lease keep-alives | ≥ 6× | {keepalive_ratio:.2f}× | {verdict(keepalive_ratio, 6)} |
 | event fan-out p99, WebSocket / SignalR (no loss) | ≤ 60 ms | {fan_p99['websocket']:.1f} ms / {fan_p99['signalr']:.1f} ms (loss {fan_loss['websocket']:.3f} % / {fan_loss['signalr']:.3f} %) | {verdict(max(fan_p99.values()), 60, False)} |
-| memory per component | ≤ 2 KiB | {"see below" if memory else "not measured"} | |
+| managed heap per component (0 → {memory[-1]['points'][-1]['components'] if memory else 0:,}) | ≤ 2,048 B | {heap_per_component:,.0f} B | {verdict(heap_per_component, 2048, False)} |
 | graph analysis, 10,000 components / 50,000 edges | ≤ 10 ms | {graph_median:.2f} ms | {verdict(graph_median, 10, False)} |
 | route decision p99, 100 models | ≤ 50 µs | {route_p99:.2f} µs | {verdict(route_p99, 50, False)} |
 
@@ -201,6 +203,53 @@ three request shapes in turn, {route[0]['iterations']:,} timed decisions per run
 | graph analysis | {spread([g['median_ms'] for g in graph], '{:.2f} ms')} | p95 {spread([g['p95_ms'] for g in graph], '{:.2f} ms')} |
 | route decision | {spread([r['p50_us'] for r in route], '{:.2f} µs')} | p99 {spread([r['p99_us'] for r in route], '{:.2f} µs')} |
 """
+
+# Memory per component and cold start (bench.sh always collects both).
+MiB = 1024 * 1024
+counts = [p["components"] for p in memory[0]["points"]]
+def slope(points, key, least=10000):
+    xs = [p["components"] for p in points if p["components"] >= least]; ys = [p[key] for p in points if p["components"] >= least]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+def at(count, key): return [next(p[key] for p in r["points"] if p["components"] == count) for r in memory]
+report += f"""
+## Memory per registered component
+
+A Tekton server on a fresh database; components are registered through `POST /api/tekton/components` by
+{memory[0]['clients']} concurrent clients (bodies like the reference's: a type, a version, two capabilities, three
+dependencies, host, port, health check and a three-field metadata object), up to each count in turn
+(`Tekton.Benchmarks memory WEB_DLL {memory[0]['clients']} {','.join(map(str, counts))} DB`). At each count the
+benchmark induces a full blocking GC from outside the process (an EventPipe session with the GCHeapCollect keyword,
+as dotnet-gcdump does) and reads the heap that GC left (System.Runtime meter on `/metrics`, fragmentation excluded)
+and the process's resident memory (`VmRSS` in `/proc/PID/status`). The cost of a component is the slope of a
+least-squares line through the counts. No component sends heartbeats.
+
+| components | managed heap after full GC | RSS |
+|---|---|---|
+""" + "".join(f"| {c:,} | {spread([v / MiB for v in at(c, 'heap_bytes')], '{:.1f} MiB')} | {spread([v / MiB for v in at(c, 'rss_bytes')], '{:.0f} MiB')} |\n" for c in counts) + f"""
+| per component (slope) | |
+|---|---|
+| managed heap | **{spread([r['heap_per_component_bytes'] for r in memory], '{:,.0f} B')}** |
+| managed heap, last two counts only | {spread([r['heap_per_component_marginal_bytes'] for r in memory], '{:,.0f} B')} |
+| managed heap, counts from 10,000 on | {spread([slope(r['points'], 'heap_bytes') for r in memory], '{:,.0f} B')} |
+| RSS | {spread([r['rss_per_component_bytes'] for r in memory], '{:,.0f} B')} |
+| RSS, counts from 10,000 on (without the first requests' JIT and pools) | {spread([slope(r['points'], 'rss_bytes') for r in memory], '{:,.0f} B')} |
+
+Target: at most 2 KiB (2,048 B) of managed heap per component. Registration ran at
+{spread([r['per_second'] for r in memory], '{:,.0f}')} per second over the whole run; failed and retried registrations: {sum(r['errors'] for r in memory)}.
+
+## Cold start with {cold[0]['expected']:,} components
+
+The server is started on a copy of the database the memory benchmark left ({cold[0]['expected']:,} components,
+one instance each) (`Tekton.Benchmarks coldstart WEB_DLL DB {cold[0]['expected']}`), not pinned. Times are from
+starting the process; `/health/ready` is polled every 10 ms; "listed" is when `GET /api/tekton/components` first
+answered with every component. Memory is read after that list, then after a full GC as above.
+
+| | ready | listed | RSS at ready | managed heap after full GC | RSS after full GC |
+|---|---|---|---|---|---|
+| {cold[0]['expected']:,} components | {spread([r['ready_ms'] / 1000 for r in cold], '{:.2f} s')} | {spread([r['listed_ms'] / 1000 for r in cold], '{:.2f} s')} | {spread([r['rss_ready_bytes'] / MiB for r in cold], '{:.0f} MiB')} | {spread([r['heap_bytes'] / MiB for r in cold], '{:.1f} MiB')} | {spread([r['rss_after_gc_bytes'] / MiB for r in cold], '{:.0f} MiB')} |
+""" + (f"""| empty database (reference) | {spread([r['ready_ms'] / 1000 for r in cold_empty], '{:.2f} s')} | {spread([r['listed_ms'] / 1000 for r in cold_empty], '{:.2f} s')} | {spread([r['rss_ready_bytes'] / MiB for r in cold_empty], '{:.0f} MiB')} | {spread([r['heap_bytes'] / MiB for r in cold_empty], '{:.1f} MiB')} | {spread([r['rss_after_gc_bytes'] / MiB for r in cold_empty], '{:.0f} MiB')} |
+""" if cold_empty else "")
 
 notes = os.path.join(os.path.dirname(target), "performance-notes.md")
 if os.path.exists(notes):
