@@ -54,6 +54,6 @@ public static class GraphBenchmark
         return [.. dependencies.Select((deps, i) => new DependencyNode($"c{i}", [.. deps]))];
     }
 
-    public static double Percentile(List<double> sorted, double p) =>
-        sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

@@ -31,7 +31,7 @@ public static class OpenLoopBenchmark
         Array.Sort(latencies);
         var sent = latencies.Length + errors;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $$"""{"benchmark":"openloop","method":"{{method}}","path":"{{path}}","rate":{{rate}},"seconds":{{seconds}},"sent":{{sent}},"errors":{{errors}},"p50_ms":{{Percentile(latencies, 0.5):F3}},"p99_ms":{{Percentile(latencies, 0.99):F3}},"p999_ms":{{Percentile(latencies, 0.999):F3}},"max_ms":{{(latencies.Length > 0 ? latencies[^1] : 0):F3}}}"""));
+            $$"""{"benchmark":"openloop","method":"{{method}}","path":"{{path}}","rate":{{rate}},"seconds":{{seconds}},"sent":{{sent}},"errors":{{errors}},"p50_ms":{{GraphBenchmark.Percentile(latencies, 0.5):F3}},"p99_ms":{{GraphBenchmark.Percentile(latencies, 0.99):F3}},"p999_ms":{{GraphBenchmark.Percentile(latencies, 0.999):F3}},"max_ms":{{(latencies.Length > 0 ? latencies[^1] : 0):F3}}}"""));
         return errors == 0 ? 0 : 1;
     }
 
@@ -84,7 +84,4 @@ public static class OpenLoopBenchmark
             failed[index] = true;
         }
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }
