@@ -20,6 +20,7 @@ public sealed partial class EventFanout : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     private int _awake;
+    private volatile bool _disposed;
 
     public EventFanout(ILogger<EventFanout> logger)
     {
@@ -32,6 +33,13 @@ public sealed partial class EventFanout : IDisposable
     internal void Schedule(EventSink sink)
     {
         _ready.Enqueue(sink);
+        if (_disposed)
+        {
+            // The loop has ended (the host is stopping): whatever still closes is drained on the thread pool.
+            DrainOnThreadPool();
+            return;
+        }
+
         if (Interlocked.Exchange(ref _awake, 1) == 0)
         {
             _signal.Release();
@@ -40,8 +48,18 @@ public sealed partial class EventFanout : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _stop.Cancel();
         _thread.Join(TimeSpan.FromSeconds(5));
+        DrainOnThreadPool();
+    }
+
+    private void DrainOnThreadPool()
+    {
+        while (_ready.TryDequeue(out var sink))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Drain(), sink, preferLocal: false);
+        }
     }
 
     private void Run()
