@@ -98,7 +98,9 @@ public static class DependencyInjection
     {
         var events = builder.Configuration.GetSection(EventOptions.Section).Get<EventOptions>() ?? new EventOptions();
         builder.Services.AddSingleton<EventConnections>();
+        builder.Services.AddSingleton<EventFanout>();
         builder.Services.AddSingleton<HubSubscriptions>();
+        builder.Services.AddSingleton<HubLifetimeManager<TektonHub>, TektonHubLifetimeManager>();
         builder.Services.AddSignalR(options =>
             {
                 options.AddFilter<HubAccess>();

@@ -23,15 +23,22 @@ public sealed class EventSubscriber
 {
     private readonly Channel<Delivery> _queue;
     private readonly CancellationTokenSource _overflowed = new();
+    private readonly Action? _queued;
 
     public const string WebSocket = "websocket";
     public const string SignalR = "signalr";
 
     public static readonly IReadOnlyList<string> Transports = [WebSocket, SignalR];
 
-    public EventSubscriber(string transport, int capacity)
+    /// <param name="queued">
+    /// Called after each delivery is queued (under the bus's lock, so it must be quick and never wait): how a
+    /// transport that drains its subscribers from a fan-out loop, instead of a reader waiting on
+    /// <see cref="Reader"/>, learns there is something to send.
+    /// </param>
+    public EventSubscriber(string transport, int capacity, Action? queued = null)
     {
         Transport = transport;
+        _queued = queued;
         _queue = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -68,10 +75,19 @@ public sealed class EventSubscriber
         return false;
     }
 
-    internal bool TryEnqueue(Delivery delivery) => _queue.Writer.TryWrite(delivery);
+    internal bool TryEnqueue(Delivery delivery)
+    {
+        if (!_queue.Writer.TryWrite(delivery))
+        {
+            return false;
+        }
+
+        _queued?.Invoke();
+        return true;
+    }
 
     /// <summary>Sends a notice of the transport's own, in order with the events; false when the queue is full.</summary>
-    public bool TrySend(object notice) => _queue.Writer.TryWrite(new Delivery(null, null, notice));
+    public bool TrySend(object notice) => TryEnqueue(new Delivery(null, null, notice));
 
     internal void Overflow()
     {

@@ -38,6 +38,13 @@ public abstract record TektonEvent
     /// </summary>
     [JsonIgnore]
     public byte[]? Utf8 { get; set; }
+
+    /// <summary>
+    /// The message the SignalR hub sends for it, once built (see <c>HubSubscriptions</c> in the Web layer), so
+    /// that it is serialized once however many hub connections receive it.
+    /// </summary>
+    [JsonIgnore]
+    public object? HubMessage { get; set; }
 }
 
 /// <summary>A heartbeat was received, over REST or the heartbeat socket.</summary>

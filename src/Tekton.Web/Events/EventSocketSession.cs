@@ -10,13 +10,14 @@ using Tekton.Web.Infrastructure;
 namespace Tekton.Web.Events;
 
 /// <summary>
-/// One connection to <c>/ws/tekton/heartbeat</c> or <c>/ws/tekton/state</c>. Two loops share it: the receive
-/// loop reads the client's messages and acts on them; the send pump is the only writer to the socket and
-/// sends what the bus queued for this subscriber, in order, then the closing handshake. A close is asked for
-/// once (first reason wins: the client's close, a message too big, a slow consumer, shutdown) and bounded by
-/// <see cref="EventOptions.CloseTimeoutSeconds"/>, after which the connection is aborted.
+/// One connection to <c>/ws/tekton/heartbeat</c> or <c>/ws/tekton/state</c>. The receive loop reads the client's
+/// messages and acts on them; what the bus queued for this subscriber is written, in order, by the
+/// <see cref="EventFanout"/> loop (the socket's only writer besides its own keep-alive), then the closing
+/// handshake. A close is asked for once (first reason wins: the client's close, a message too big, a slow
+/// consumer, shutdown) and bounded by <see cref="EventOptions.CloseTimeoutSeconds"/>, after which the
+/// connection is aborted.
 /// </summary>
-internal sealed partial class EventSocketSession
+internal sealed partial class EventSocketSession : EventSink
 {
     private readonly WebSocket _socket;
     private readonly EventChannel _channel;
@@ -28,15 +29,16 @@ internal sealed partial class EventSocketSession
     private readonly Security.Caller _caller;
     private readonly Application.Security.AuditTrail _audit;
     private readonly HttpContext _http;
-    private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _closing;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = string.Empty;
 
     public EventSocketSession(
         WebSocket socket, EventChannel channel, EventBus bus, IMediator mediator, EventOptions options, ILogger logger,
-        Security.Caller caller, Application.Security.AuditTrail audit, HttpContext http)
+        Security.Caller caller, Application.Security.AuditTrail audit, HttpContext http, EventFanout fanout)
+        : base(fanout, EventSubscriber.WebSocket, options.QueueCapacity)
     {
         _caller = caller;
         _audit = audit;
@@ -47,7 +49,7 @@ internal sealed partial class EventSocketSession
         _mediator = mediator;
         _options = options;
         _logger = logger;
-        _subscriber = new EventSubscriber(EventSubscriber.WebSocket, options.QueueCapacity);
+        _subscriber = Subscriber;
     }
 
     /// <param name="credentialsExpire">When the token the socket was opened with expires: the socket is closed then (1008).</param>
@@ -64,7 +66,13 @@ internal sealed partial class EventSocketSession
         using var onStopping = stopping.Register(() => RequestClose(WebSocketCloseStatus.EndpointUnavailable, "server shutting down"));
         using var onOverflow = _subscriber.Overflowed.Register(() => RequestClose(WebSocketCloseStatus.PolicyViolation, "slow consumer"));
         using var receiving = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _abort.Token);
-        var pump = PumpAsync();
+        // Writes are not cancellable one by one (that would cost a registration per event): past the close
+        // timeout, the connection is aborted, which ends a write the peer never made room for.
+        using var onAbort = _abort.Token.Register(() =>
+        {
+            _socket.Abort();
+            _http.Abort();
+        });
         try
         {
             await ReceiveAsync(receiving.Token);
@@ -77,8 +85,7 @@ internal sealed partial class EventSocketSession
         {
             _bus.Detach(_subscriber);
             RequestClose(WebSocketCloseStatus.NormalClosure, string.Empty);
-            await pump;
-            _stop.Dispose();
+            await _closed.Task;
             _abort.Dispose();
         }
     }
@@ -306,46 +313,57 @@ internal sealed partial class EventSocketSession
         try
         {
             _abort.CancelAfter(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
-            _stop.Cancel();
         }
         catch (ObjectDisposedException)
         {
             // The session already ended.
         }
+
+        Stop();
     }
 
-    private async Task PumpAsync()
+    /// <summary>Writes one delivery; the fan-out loop's fast path is a live event whose frame fits in the socket's buffers.</summary>
+    protected override ValueTask SendAsync(Delivery delivery) =>
+        delivery.Event is { } e
+            ? _socket.SendAsync(new ReadOnlyMemory<byte>(EventJson.Encode(e)), WebSocketMessageType.Text, true, CancellationToken.None)
+            : SendOtherAsync(delivery);
+
+    private async ValueTask SendOtherAsync(Delivery delivery)
     {
-        // Yield first, so that RunAsync goes on to receive while this waits for deliveries.
-        await Task.Yield();
-        var reader = _subscriber.Reader;
-        try
+        if (delivery.Replay is { } replay)
         {
-            while (await reader.WaitToReadAsync(_stop.Token))
+            foreach (var replayed in replay)
             {
-                while (!_stop.IsCancellationRequested && reader.TryRead(out var delivery))
-                {
-                    await SendAsync(delivery);
-                }
+                await _socket.SendAsync(EventJson.Encode(replayed), WebSocketMessageType.Text, true, CancellationToken.None);
             }
         }
-        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        else if (delivery.Notice is { } notice)
         {
-            // Closing, or the connection is gone.
+            await _socket.SendAsync(EventJson.Encode(notice), WebSocketMessageType.Text, true, CancellationToken.None);
         }
-        catch (Exception exception)
+    }
+
+    protected override void Failed(Exception exception)
+    {
+        if (exception is not (OperationCanceledException or WebSocketException or ObjectDisposedException))
         {
             LogSendFailed(exception);
             RequestClose(WebSocketCloseStatus.InternalServerError, "internal error");
         }
 
-        if (Volatile.Read(ref _closing) != 0 && _closeStatus == WebSocketCloseStatus.PolicyViolation)
-        {
-            LogSlowConsumer(EventJson.ChannelName(_channel));
-        }
+        // Otherwise the connection is gone, or closing.
+    }
 
+    /// <summary>The last write: the closing handshake, once nothing more is sent.</summary>
+    protected override async Task StoppedAsync()
+    {
         try
         {
+            if (Volatile.Read(ref _closing) != 0 && _closeStatus == WebSocketCloseStatus.PolicyViolation)
+            {
+                LogSlowConsumer(EventJson.ChannelName(_channel));
+            }
+
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await _socket.CloseOutputAsync(_closeStatus, _closeReason, _abort.Token);
@@ -355,24 +373,9 @@ internal sealed partial class EventSocketSession
         {
             // The peer is gone or would not take the close in time; the connection is aborted.
         }
-    }
-
-    private async ValueTask SendAsync(Delivery delivery)
-    {
-        if (delivery.Event is { } e)
+        finally
         {
-            await _socket.SendAsync(EventJson.Encode(e), WebSocketMessageType.Text, true, _abort.Token);
-        }
-        else if (delivery.Replay is { } replay)
-        {
-            foreach (var replayed in replay)
-            {
-                await _socket.SendAsync(EventJson.Encode(replayed), WebSocketMessageType.Text, true, _abort.Token);
-            }
-        }
-        else if (delivery.Notice is { } notice)
-        {
-            await _socket.SendAsync(EventJson.Encode(notice), WebSocketMessageType.Text, true, _abort.Token);
+            _closed.TrySetResult();
         }
     }
 

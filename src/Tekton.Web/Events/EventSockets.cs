@@ -52,7 +52,8 @@ public static partial class EventSockets
                 services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventSockets)),
                 Caller.From(http.User) ?? Caller.Local,
                 services.GetRequiredService<AuditTrail>(),
-                http);
+                http,
+                services.GetRequiredService<EventFanout>());
             var expires = http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
             await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping, http.RequestAborted, expires);
         }

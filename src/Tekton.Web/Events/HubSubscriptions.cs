@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Events;
 using Tekton.Domain.Errors;
@@ -7,17 +8,25 @@ using Tekton.Domain.Errors;
 namespace Tekton.Web.Events;
 
 /// <summary>
-/// The hub's connections as subscribers of the bus: one bounded queue and one send pump per connection. A
-/// connection that falls behind is aborted (design §10); the others never wait for it.
+/// The hub's connections as subscribers of the bus: one bounded queue per connection, written by the
+/// <see cref="EventFanout"/> loop. Each event's hub message is serialized once (<see cref="SerializedHubMessage"/>,
+/// cached on the event) and the same bytes are written to every connection's <see cref="HubConnectionContext"/>;
+/// under another lifetime manager (a backplane) delivery falls back to <c>IHubContext</c>. A connection that falls
+/// behind is aborted (design §10); the others never wait for it.
 /// </summary>
 public sealed partial class HubSubscriptions(
     EventBus bus,
     EventConnections connections,
+    EventFanout fanout,
+    HubLifetimeManager<TektonHub> lifetime,
     IHubContext<TektonHub> hub,
     IOptions<EventOptions> options,
     ILogger<HubSubscriptions> logger)
 {
     private readonly ConcurrentDictionary<string, EventSubscriber> _subscribers = new(StringComparer.Ordinal);
+    private readonly EventFanout _fanout = fanout;
+    private readonly IHubContext<TektonHub> _hub = hub;
+    private readonly int _queueCapacity = options.Value.QueueCapacity;
 
     /// <summary>Attaches a new connection; false when the connection limit is reached.</summary>
     public bool Open(HubCallerContext context)
@@ -28,15 +37,15 @@ public sealed partial class HubSubscriptions(
             return false;
         }
 
-        var subscriber = new EventSubscriber(EventSubscriber.SignalR, options.Value.QueueCapacity);
+        var sink = new HubSink(this, context, (lifetime as TektonHubLifetimeManager)?.Find(context.ConnectionId));
+        var subscriber = sink.Subscriber;
         _subscribers[context.ConnectionId] = subscriber;
         bus.Attach(subscriber);
         subscriber.Overflowed.Register(() =>
         {
             LogSlowConsumer(context.ConnectionId);
-            context.Abort();
+            sink.Abort();
         });
-        _ = PumpAsync(context, subscriber);
         return true;
     }
 
@@ -78,37 +87,75 @@ public sealed partial class HubSubscriptions(
             ? subscriber
             : throw new HubException($"[{(int)ErrorCode.GeneralError}] The connection is closing.");
 
-    private async Task PumpAsync(HubCallerContext context, EventSubscriber subscriber)
+    /// <summary>The event's hub message, serialized once per protocol however many connections receive it.</summary>
+    internal static SerializedHubMessage HubMessage(TektonEvent e)
     {
-        var connectionId = context.ConnectionId;
-        var client = hub.Clients.Client(connectionId);
-        try
+        // Two threads may both build it the first time; either is the same message.
+        if (e.HubMessage is not SerializedHubMessage message)
         {
-            await foreach (var delivery in subscriber.Reader.ReadAllAsync())
-            {
-                if (delivery.Event is { } e)
-                {
-                    await client.SendAsync(e.Event, new RawJson(EventJson.Encode(e)));
-                }
-                else if (delivery.Replay is { } replay)
-                {
-                    foreach (var replayed in replay)
-                    {
-                        await client.SendAsync(replayed.Event, new RawJson(EventJson.Encode(replayed)));
-                    }
-                }
-                else if (delivery.Notice is ResyncRequired resync)
-                {
-                    await client.SendAsync("resync_required", EventJson.ToNotice(resync));
-                }
-            }
+            message = new SerializedHubMessage(new InvocationMessage(e.Event, [new RawJson(EventJson.Encode(e))]));
+            e.HubMessage = message;
         }
-        catch (Exception exception)
+
+        return message;
+    }
+
+    /// <summary>One hub connection's side of the fan-out.</summary>
+    private sealed class HubSink(HubSubscriptions owner, HubCallerContext context, HubConnectionContext? connection)
+        : EventSink(owner._fanout, EventSubscriber.SignalR, owner._queueCapacity)
+    {
+        private readonly IClientProxy _client = owner._hub.Clients.Client(context.ConnectionId);
+
+        public void Abort()
         {
-            // The client is not told what went wrong, but it is told something did: it is disconnected.
-            LogPumpFailed(exception, connectionId);
+            Stop();
             context.Abort();
         }
+
+        protected override ValueTask SendAsync(Delivery delivery)
+        {
+            if (delivery.Event is { } e && connection is not null)
+            {
+                return connection.WriteAsync(HubMessage(e));
+            }
+
+            return SendOtherAsync(delivery);
+        }
+
+        private async ValueTask SendOtherAsync(Delivery delivery)
+        {
+            if (delivery.Event is { } e)
+            {
+                await _client.SendAsync(e.Event, new RawJson(EventJson.Encode(e)));
+            }
+            else if (delivery.Replay is { } replay)
+            {
+                foreach (var replayed in replay)
+                {
+                    if (connection is not null)
+                    {
+                        await connection.WriteAsync(HubMessage(replayed));
+                    }
+                    else
+                    {
+                        await _client.SendAsync(replayed.Event, new RawJson(EventJson.Encode(replayed)));
+                    }
+                }
+            }
+            else if (delivery.Notice is ResyncRequired resync)
+            {
+                await _client.SendAsync("resync_required", EventJson.ToNotice(resync));
+            }
+        }
+
+        protected override void Failed(Exception exception)
+        {
+            // The client is not told what went wrong, but it is told something did: it is disconnected.
+            owner.LogPumpFailed(exception, context.ConnectionId);
+            context.Abort();
+        }
+
+        protected override Task StoppedAsync() => Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a hub connection: the limit of {Max} event connections is reached")]
