@@ -32,6 +32,6 @@ static async Task<int> Populate(Uri url, int from, int to, int clients)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | route MODELS ITERATIONS | seed BASE_URL COMPONENTS MODELS | openloop BASE_URL METHOD PATH RATE SECONDS [BODY] | fanout BASE_URL websocket|signalr SUBSCRIBERS RATE SECONDS | memory WEB_DLL CLIENTS COUNT,COUNT,... [SAVE_DB] | coldstart WEB_DLL DB|none EXPECTED | populate BASE_URL FROM TO CLIENTS");
+    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | route MODELS ITERATIONS | seed BASE_URL COMPONENTS MODELS | openloop BASE_URL METHOD PATH RATE SECONDS [BODY] | fanout BASE_URL websocket|signalr|signalr-client SUBSCRIBERS RATE SECONDS | memory WEB_DLL CLIENTS COUNT,COUNT,... [SAVE_DB] | coldstart WEB_DLL DB|none EXPECTED | populate BASE_URL FROM TO CLIENTS");
     return 2;
 }
