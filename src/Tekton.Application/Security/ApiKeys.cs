@@ -21,6 +21,7 @@ public sealed class ApiKeys(IServiceScopeFactory scopes, TimeProvider clock)
     private readonly ConcurrentDictionary<string, ApiKey> _byHash = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ApiKey> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _revocations = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public int Count => _byId.Count;
@@ -58,6 +59,27 @@ public sealed class ApiKeys(IServiceScopeFactory scopes, TimeProvider clock)
 
         Touch(key);
         return key;
+    }
+
+    /// <summary>
+    /// Cancelled when the key is revoked (already cancelled when it no longer exists): what holds a connection open
+    /// on the key's credentials, an event socket or a hub connection, closes it then.
+    /// </summary>
+    public CancellationToken RevocationOf(string keyId)
+    {
+        if (!_byId.ContainsKey(keyId))
+        {
+            return new CancellationToken(canceled: true);
+        }
+
+        var revocation = _revocations.GetOrAdd(keyId, static _ => new CancellationTokenSource());
+        if (!_byId.ContainsKey(keyId))
+        {
+            // Revoked between the two looks: the delete may have missed this source.
+            revocation.Cancel();
+        }
+
+        return revocation.Token;
     }
 
     public IReadOnlyList<ApiKey> List() => [.. _byId.Values.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal)];
@@ -111,6 +133,11 @@ public sealed class ApiKeys(IServiceScopeFactory scopes, TimeProvider clock)
             _byId.TryRemove(id, out _);
             _byHash.TryRemove(key.Hash, out _);
             _used.TryRemove(id, out _);
+            if (_revocations.TryRemove(id, out var revocation))
+            {
+                revocation.Cancel();
+            }
+
             return true;
         }
         finally

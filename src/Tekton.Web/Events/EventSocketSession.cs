@@ -53,7 +53,9 @@ internal sealed partial class EventSocketSession : EventSink
     }
 
     /// <param name="credentialsExpire">When the token the socket was opened with expires: the socket is closed then (1008).</param>
-    public async Task RunAsync(CancellationToken stopping, CancellationToken requestAborted, DateTimeOffset? credentialsExpire = null)
+    /// <param name="credentialsRevoked">Cancelled when the key the socket was opened with is revoked: the socket is closed then (1008).</param>
+    public async Task RunAsync(
+        CancellationToken stopping, CancellationToken requestAborted, DateTimeOffset? credentialsExpire = null, CancellationToken credentialsRevoked = default)
     {
         _bus.Attach(_subscriber);
         using var expiry = new CancellationTokenSource();
@@ -63,6 +65,7 @@ internal sealed partial class EventSocketSession : EventSink
         }
 
         using var onExpired = expiry.Token.Register(() => RequestClose(WebSocketCloseStatus.PolicyViolation, "credentials expired"));
+        using var onRevoked = credentialsRevoked.Register(() => RequestClose(WebSocketCloseStatus.PolicyViolation, "credentials revoked"));
         using var onStopping = stopping.Register(() => RequestClose(WebSocketCloseStatus.EndpointUnavailable, "server shutting down"));
         using var onOverflow = _subscriber.Overflowed.Register(() => RequestClose(WebSocketCloseStatus.PolicyViolation, "slow consumer"));
         using var receiving = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _abort.Token);

@@ -42,6 +42,8 @@ public static partial class EventSockets
 
         try
         {
+            var caller = Caller.From(http.User) ?? Caller.Local;
+            var revoked = caller.KeyId is { } keyId ? services.GetRequiredService<ApiKeys>().RevocationOf(keyId) : CancellationToken.None;
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
             var session = new EventSocketSession(
                 socket,
@@ -50,12 +52,12 @@ public static partial class EventSockets
                 services.GetRequiredService<IMediator>(),
                 options,
                 services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventSockets)),
-                Caller.From(http.User) ?? Caller.Local,
+                caller,
                 services.GetRequiredService<AuditTrail>(),
                 http,
                 services.GetRequiredService<EventFanout>());
             var expires = http.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc;
-            await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping, http.RequestAborted, expires);
+            await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping, http.RequestAborted, expires, revoked);
         }
         finally
         {

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.SignalR;
 using Tekton.Application.Events;
+using Tekton.Application.Security;
 using Tekton.Domain.Errors;
+using Tekton.Web.Security;
 
 namespace Tekton.Web.Events;
 
@@ -12,9 +14,11 @@ namespace Tekton.Web.Events;
 /// the acknowledgement the sockets send as <c>subscribed</c> / <c>unsubscribed</c>. Delivery goes through
 /// <see cref="HubSubscriptions"/> and <c>IHubContext</c>, so a backplane can be added without changing the hub.
 /// </summary>
-public sealed class TektonHub(HubSubscriptions subscriptions) : Hub
+public sealed class TektonHub(HubSubscriptions subscriptions, ApiKeys keys) : Hub
 {
     public const string Path = "/hubs/tekton";
+
+    private static readonly object RevocationItem = new();
 
     public override async Task OnConnectedAsync()
     {
@@ -24,11 +28,22 @@ public sealed class TektonHub(HubSubscriptions subscriptions) : Hub
             return;
         }
 
+        // A connection made with a key (or a token of it) ends when the key is revoked, as its requests do.
+        if (Context.User is { } user && Caller.From(user)?.KeyId is { } keyId)
+        {
+            Context.Items[RevocationItem] = keys.RevocationOf(keyId).Register(static context => ((HubCallerContext)context!).Abort(), Context);
+        }
+
         await base.OnConnectedAsync();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        if (Context.Items.TryGetValue(RevocationItem, out var registration) && registration is CancellationTokenRegistration revocation)
+        {
+            revocation.Dispose();
+        }
+
         subscriptions.Close(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -101,6 +102,58 @@ public sealed class TokenTests : IAsyncLifetime
             using var client = _tekton.ClientFor(credential);
             await (await client.GetAsync("/api/tekton/components")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized, 1008);
         }
+    }
+
+    [Fact]
+    public async Task Revoking_a_key_closes_the_sockets_and_hub_connections_opened_with_it_or_its_tokens()
+    {
+        var secret = await _tekton.CreateKeyAsync("watcher", "monitor");
+        var token = await _tekton.TokenAsync(secret);
+        var other = await _tekton.TokenAsync(_tekton.MonitorKey);
+
+        async Task<EventSocket> OpenAsync(string credential)
+        {
+            var client = new System.Net.WebSockets.ClientWebSocket();
+            var uri = new UriBuilder(_tekton.Server.BaseAddress) { Scheme = "ws", Path = "/ws/tekton/state", Query = "access_token=" + Uri.EscapeDataString(credential) }.Uri;
+            await client.ConnectAsync(uri, CancellationToken.None);
+            var socket = EventSocket.Wrap(client);
+            await socket.SendAsync("""{"action":"subscribe","component_types":["all"]}""");
+            (await socket.ExpectAsync("subscribed")).Should().NotBeNull();
+            return socket;
+        }
+
+        await using var byKey = await OpenAsync(secret);
+        await using var byToken = await OpenAsync(token);
+        await using var unrelated = await OpenAsync(other);
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(_tekton.Server.BaseAddress, "/hubs/tekton"), options => options.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        var hubClosed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Closed += error =>
+        {
+            hubClosed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
+        await hub.StartAsync();
+        (await hub.InvokeAsync<System.Text.Json.JsonElement>("SubscribeStateChanges", new[] { "all" })).GetProperty("event").GetString().Should().Be("subscribed");
+
+        using var admin = _tekton.ClientFor(SecuredTekton.AdminKey);
+        var keys = (await admin.GetFromJsonAsync<JsonObject>("/api/tekton/auth/keys"))!["keys"]!.AsArray();
+        var id = keys.Single(k => k!["name"]!.GetValue<string>() == "watcher")!["id"]!.GetValue<string>();
+        (await admin.DeleteAsync($"/api/tekton/auth/keys/{id}")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        foreach (var socket in new[] { byKey, byToken })
+        {
+            (await socket.ReceiveAsync(TimeSpan.FromSeconds(15))).Should().BeNull("the server closes a socket opened with the revoked key");
+            socket.Socket.CloseStatus.Should().Be(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation);
+            socket.Socket.CloseStatusDescription.Should().Be("credentials revoked");
+        }
+
+        await hubClosed.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+        // A connection opened with another key keeps receiving events.
+        await admin.PostAsJsonAsync("/api/tekton/components", new { component_id = "after-revoke", component_name = "After", component_type = "service", version = "1.0.0" });
+        (await unrelated.ExpectAsync("state_change")).Should().NotBeNull();
     }
 
     [Fact]
