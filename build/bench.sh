@@ -14,6 +14,13 @@ connections=${BENCH_CONNECTIONS:-64}
 rate=${BENCH_RATE:-5000}
 rm -rf "$out" && mkdir -p "$out/templates"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The .NET GC sizes its youngest generation from the L3 cache the CPU reports. This virtual machine reports 260 MiB
+# of L3, and the budget it derives (about 75 MB a collection) makes each young collection pause for 70-90 ms, which
+# is the whole tail of the latency figures; 16 MiB measured 11 ms (docs/operations.md, "Garbage collection").
+# Every .NET process of the run gets the same setting (Tekton, the bare endpoint and the load generators);
+# BENCH_GEN0SIZE= (empty) runs with the runtime's default.
+gen0size=${BENCH_GEN0SIZE-0x1000000}
+if [ -n "$gen0size" ]; then export DOTNET_GCgen0size=$gen0size; fi
 
 echo "== tools"
 if ! command -v wrk >/dev/null || ! command -v etcd >/dev/null; then
@@ -48,12 +55,14 @@ start_tekton() {
   $pin dotnet "$web" --urls "$url" --contentRoot "$dir" \
     --Tekton:Database:ConnectionString="Data Source=$dir/tekton.db" --Logging:LogLevel:Default=Warning "$@" >"$dir/server.log" 2>&1 &
   pid=$!
+  warm=10
   wait_for "$url/health/ready"
 }
 start_bare() {
   dir=$(mktemp -d); port=$(free_port); url="http://127.0.0.1:$port"
   $server_cpu dotnet "$bare" --urls "$url" >"$dir/server.log" 2>&1 &
   pid=$!
+  warm=10
   wait_for "$url/ready"
 }
 start_etcd() {
@@ -62,15 +71,19 @@ start_etcd() {
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
     --initial-cluster "bench=http://127.0.0.1:$peer" >"$dir/server.log" 2>&1 &
   pid=$!
+  warm=10
   wait_for "$url/health"
 }
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
 
-# load TARGET TEST SCRIPT PATH: wrk, closed loop, $connections connections on one pinned thread: 2 s of warm-up,
+# load TARGET TEST SCRIPT PATH: wrk, closed loop, $connections connections on one pinned thread: a warm-up,
 # then $seconds measured; one JSON line into http.jsonl. WRK_BODY (exported) is the body of post.lua.
+# The first load after a server starts warms it up for 10 s (JIT tiers, pools), the others for 2 s.
+warm=10
 load() {
   local target=$1 test=$2 script=$3 path=$4
-  $load_cpu wrk -t1 -c"$connections" -d2s -s "bench/wrk/$script" "$url$path" >/dev/null
+  $load_cpu wrk -t1 -c"$connections" -d"${warm}s" -s "bench/wrk/$script" "$url$path" >/dev/null
+  warm=2
   $load_cpu wrk -t1 -c"$connections" -d"${seconds}s" -s "bench/wrk/$script" "$url$path" | tail -1 \
     | tag target="\"$target\"" test="\"$test\"" | tee -a "$out/http.jsonl"
 }
@@ -112,8 +125,17 @@ for _ in $(seq "$runs"); do
 done
 
 echo "== latency at a fixed rate: $rate requests/s, open loop"
-openloop() {  # target test method path [body]
+openloop() {  # target test method path rate seconds [body]
   local target=$1 test=$2; shift 2
+  if [ "$warm" -gt 2 ]; then
+    # A server just started: warmed up by wrk first, as the closed-loop runs are.
+    if [ "$1" = POST ]; then
+      WRK_BODY=${5:-} $load_cpu wrk -t1 -c"$connections" -d"${warm}s" -s bench/wrk/post.lua "$url$2" >/dev/null
+    else
+      $load_cpu wrk -t1 -c"$connections" -d"${warm}s" -s bench/wrk/get.lua "$url$2" >/dev/null
+    fi
+    warm=2
+  fi
   $load_cpu dotnet "$bench" openloop "$url" "$@" | tag target="\"$target\"" test="\"$test\"" | tee -a "$out/openloop.jsonl"
 }
 for _ in $(seq "$runs"); do
