@@ -1,0 +1,169 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Tekton.Application.Events;
+using Tekton.Application.Lifecycle;
+using Tekton.Infrastructure.Persistence;
+
+namespace Tekton.Infrastructure.Cluster;
+
+/// <summary>
+/// What nodes tell each other through Redis pub/sub (one channel, <c>{prefix}:cluster</c>): each node publishes,
+/// in the order they happened here, the registry groups it committed (component and state-change ids: the rows
+/// themselves are read from the shared database) and the heartbeats it received. Every other node reloads those
+/// components and relays those state changes on its registry writer's loop, and records and relays the
+/// heartbeats, numbering every event in its own stream (so <c>sequence</c> is per node).
+/// </summary>
+public sealed partial class ClusterBus(
+    IOptions<RedisOptions> redis,
+    IOptions<NodeOptions> node,
+    GroupCommitWriter writer,
+    EventBus events,
+    HeartbeatTable heartbeats,
+    ILogger<ClusterBus> logger) : IHostedService
+{
+    private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly string _node = node.Value.Name;
+    private ConnectionMultiplexer? _connection;
+    private RedisChannel _channel;
+    private Task _sending = Task.CompletedTask;
+
+    /// <summary>The connection, shared with the SignalR backplane's configuration string.</summary>
+    public ConnectionMultiplexer? Connection => _connection;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _channel = RedisChannel.Literal($"{redis.Value.ChannelPrefix}:cluster");
+        _connection = await ConnectionMultiplexer.ConnectAsync(redis.Value.ConnectionString!);
+        var queue = await _connection.GetSubscriber().SubscribeAsync(_channel);
+        queue.OnMessage(Receive);
+        writer.Committed = (components, changes) =>
+            Enqueue(new ClusterMessage { Node = _node, Kind = "commit", Components = [.. components], StateChanges = [.. changes] });
+        events.Relay = heartbeat => Enqueue(new ClusterMessage
+        {
+            Node = _node,
+            Kind = "heartbeat",
+            ComponentId = heartbeat.ComponentId,
+            InstanceUuid = heartbeat.InstanceUuid,
+            Ticks = heartbeat.Timestamp.UtcTicks,
+            Status = heartbeat.Status,
+            Metrics = heartbeat.Metrics,
+        });
+        _sending = Task.Run(SendAsync, CancellationToken.None);
+        LogJoined(_node, _channel.ToString());
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        writer.Committed = null;
+        events.Relay = null;
+        _outbox.Writer.TryComplete();
+        await _sending.WaitAsync(cancellationToken);
+        if (_connection is not null)
+        {
+            await _connection.CloseAsync();
+            _connection.Dispose();
+        }
+    }
+
+    private void Enqueue(ClusterMessage message) =>
+        _outbox.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, ClusterJson.Default.ClusterMessage));
+
+    /// <summary>One sender, so the other nodes receive this node's messages in the order they were queued.</summary>
+    private async Task SendAsync()
+    {
+        var subscriber = _connection!.GetSubscriber();
+        await foreach (var message in _outbox.Reader.ReadAllAsync())
+        {
+            try
+            {
+                await subscriber.PublishAsync(_channel, message);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                LogPublishFailed(exception);
+            }
+        }
+    }
+
+    private void Receive(ChannelMessage received)
+    {
+        ClusterMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(((byte[])received.Message!).AsSpan(), ClusterJson.Default.ClusterMessage);
+        }
+        catch (JsonException exception)
+        {
+            LogUnreadable(exception);
+            return;
+        }
+
+        if (message is null || message.Node == _node)
+        {
+            return;
+        }
+
+        switch (message.Kind)
+        {
+            case "commit":
+                writer.Refresh(message.Components ?? [], message.StateChanges ?? []);
+                break;
+            case "heartbeat" when message is { ComponentId: { } id, InstanceUuid: { } uuid, Ticks: { } ticks, Status: { } status }:
+                var timestamp = new DateTimeOffset(ticks, TimeSpan.Zero);
+                var metrics = message.Metrics ?? default;
+                heartbeats.RecordRelayed(new HeartbeatRecord(id, uuid, timestamp, metrics.ValueKind == JsonValueKind.Object ? metrics : null, null));
+                events.PublishRelayed(new HeartbeatEvent
+                {
+                    ComponentId = id,
+                    InstanceUuid = uuid,
+                    Timestamp = timestamp,
+                    Status = status,
+                    Metrics = metrics.ValueKind == JsonValueKind.Object ? metrics : EmptyObject,
+                });
+                break;
+        }
+    }
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} joined the cluster on Redis channel {Channel}")]
+    private partial void LogJoined(string node, string channel);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing to the other nodes failed; they catch up with that change at their next reload")]
+    private partial void LogPublishFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable message on the cluster channel was ignored")]
+    private partial void LogUnreadable(Exception exception);
+}
+
+/// <summary>One message between nodes; the fields of its kind are set.</summary>
+public sealed record ClusterMessage
+{
+    public required string Node { get; init; }
+
+    /// <summary><c>commit</c> or <c>heartbeat</c>.</summary>
+    public required string Kind { get; init; }
+
+    public IReadOnlyList<string>? Components { get; init; }
+
+    public IReadOnlyList<long>? StateChanges { get; init; }
+
+    public string? ComponentId { get; init; }
+
+    public Guid? InstanceUuid { get; init; }
+
+    public long? Ticks { get; init; }
+
+    public string? Status { get; init; }
+
+    public JsonElement? Metrics { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ClusterMessage))]
+internal sealed partial class ClusterJson : JsonSerializerContext;
