@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Tekton.Cluster.Tests.Support;
+
+namespace Tekton.Cluster.Tests;
+
+/// <summary>Two (or three) Tekton nodes on loopback sharing one PostgreSQL database and one Redis.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterTests(ClusterServers servers)
+{
+    [Fact]
+    public async Task A_registration_on_one_node_is_read_on_the_other()
+    {
+        var cluster = await servers.NewClusterAsync();
+        await using var a = await servers.StartNodeAsync(cluster, "node-a");
+        await using var b = await servers.StartNodeAsync(cluster, "node-b");
+        using var httpA = Node.Http(a);
+        using var httpB = Node.Http(b);
+
+        await Node.RegisterAsync(httpA, Node.Registration("engram"));
+
+        await Node.EventuallyAsync(async () => await Node.StatusAsync(httpB, "engram") is not null, TimeSpan.FromSeconds(10),
+            "node B knows the component registered on node A");
+        (await Node.StatusAsync(httpB, "engram")).Should().Be("registered");
+
+        // And the other way round, with a change of state.
+        using (var change = await httpB.PostAsJsonAsync("/api/tekton/components/engram/heartbeat", new JsonObject { ["status"] = "ready" }))
+        {
+            change.IsSuccessStatusCode.Should().BeTrue(await change.Content.ReadAsStringAsync());
+        }
+
+        await Node.EventuallyAsync(async () => await Node.StatusAsync(httpA, "engram") == "ready", TimeSpan.FromSeconds(10),
+            "node A sees the state node B committed");
+    }
+
+    [Fact]
+    public async Task A_heartbeat_on_one_node_reaches_a_socket_subscriber_on_the_other_within_a_second()
+    {
+        var cluster = await servers.NewClusterAsync();
+        await using var a = await servers.StartNodeAsync(cluster, "node-a");
+        await using var b = await servers.StartNodeAsync(cluster, "node-b");
+        using var httpA = Node.Http(a);
+        await Node.RegisterAsync(httpA, Node.Registration("hermes"));
+
+        using var socket = await Node.SocketAsync(b, "/ws/tekton/heartbeat");
+        await Node.SendAsync(socket, """{"action":"subscribe","component_id":"all"}""");
+        await Node.ExpectAsync(socket, "subscribed", TimeSpan.FromSeconds(10));
+
+        // The first heartbeat may race the registration's arrival on B; what is measured is a heartbeat on a
+        // component both nodes know.
+        await Node.EventuallyAsync(async () => await Node.StatusAsync(Node.Http(b), "hermes") is not null, TimeSpan.FromSeconds(10), "B knows hermes");
+        var sent = Stopwatch.StartNew();
+        using (var heartbeat = await httpA.PostAsJsonAsync("/api/tekton/components/hermes/heartbeat", new JsonObject { ["metrics"] = new JsonObject { ["load"] = 0.5 } }))
+        {
+            heartbeat.IsSuccessStatusCode.Should().BeTrue(await heartbeat.Content.ReadAsStringAsync());
+        }
+
+        var received = await Node.ExpectAsync(socket, "heartbeat", TimeSpan.FromSeconds(5));
+        sent.Stop();
+        received["component_id"]!.GetValue<string>().Should().Be("hermes");
+        received["metrics"]!["load"]!.GetValue<double>().Should().Be(0.5);
+        received["sequence"]!.GetValue<long>().Should().BePositive();
+        sent.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), "a heartbeat on A reaches a subscriber on B within a second");
+
+        // Replay on B: a new subscriber from sequence 0 gets the relayed heartbeat from B's window.
+        using var late = await Node.SocketAsync(b, "/ws/tekton/heartbeat");
+        await Node.SendAsync(late, """{"action":"subscribe","component_id":"hermes","since_sequence":0}""");
+        var replayed = await Node.ExpectAsync(late, "heartbeat", TimeSpan.FromSeconds(5));
+        replayed["sequence"]!.GetValue<long>().Should().Be(received["sequence"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task When_node_A_is_killed_B_takes_over_expiry_within_the_lease_and_nothing_acknowledged_is_lost()
+    {
+        const double LeaseSeconds = 3;
+        const double HeartbeatTimeout = 2;
+        var cluster = await servers.NewClusterAsync();
+        string[] fast = [$"--Tekton:Node:LeaseSeconds={LeaseSeconds}", "--Tekton:Supervision:HeartbeatSweepSeconds=0.2"];
+        var a = await servers.StartNodeAsync(cluster, "node-a", fast);
+        await using var killedLater = a;
+        // A holds the lease before B starts.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await using var b = await servers.StartNodeAsync(cluster, "node-b", fast);
+        using var httpA = Node.Http(a);
+        using var httpB = Node.Http(b);
+
+        var ids = Enumerable.Range(0, 40).Select(i => $"acked_{i}").ToList();
+        await Task.WhenAll(ids.Select(id => Node.RegisterAsync(httpA, Node.Registration(id))));
+        await Node.RegisterAsync(httpA, Node.Registration("watched", HeartbeatTimeout));
+        using (var heartbeat = await httpA.PostAsJsonAsync("/api/tekton/components/watched/heartbeat", new JsonObject { ["status"] = "ready" }))
+        {
+            heartbeat.IsSuccessStatusCode.Should().BeTrue(await heartbeat.Content.ReadAsStringAsync());
+        }
+
+        await Node.EventuallyAsync(async () => await Node.StatusAsync(httpB, "watched") == "ready", TimeSpan.FromSeconds(10), "B sees watched ready");
+        await a.KillAsync();
+        var killed = Stopwatch.StartNew();
+
+        // Expiry runs on B now: no heartbeat for one timeout makes the instance degraded. The bound is the
+        // heartbeat timeout, plus one lease for B to take over, plus a sweep and the machine's slack.
+        await Node.EventuallyAsync(async () => await Node.StatusAsync(httpB, "watched") is "degraded" or "failed",
+            TimeSpan.FromSeconds(HeartbeatTimeout + LeaseSeconds + 6), "B marks the silent instance after A's lease expired");
+        killed.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(HeartbeatTimeout + LeaseSeconds + 6));
+
+        // Every registration A acknowledged is in the database: a new node reads them all from it.
+        await using var c = await servers.StartNodeAsync(cluster, "node-c");
+        using var httpC = Node.Http(c);
+        foreach (var id in ids)
+        {
+            (await Node.StatusAsync(httpC, id)).Should().NotBeNull($"{id} was acknowledged by A before it was killed");
+            (await Node.StatusAsync(httpB, id)).Should().NotBeNull($"B learned of {id}");
+        }
+    }
+}
