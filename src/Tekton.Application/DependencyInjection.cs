@@ -107,6 +107,7 @@ public static class DependencyInjection
         builder.Services.AddSingleton<InstanceRunner>();
         builder.Services.AddSingleton<StartupCoordinator>();
         builder.Services.TryAddSingleton<IExpiryLease, SingleNodeLease>();
+        builder.Services.TryAddSingleton(new LocalNode(Environment.MachineName, Clustered: false));
         builder.Services.AddSingleton<HeartbeatExpiry>();
         builder.Services.AddSingleton<HealthChecks>();
 

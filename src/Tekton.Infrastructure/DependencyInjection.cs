@@ -62,6 +62,7 @@ public static class DependencyInjection
             .Validate(o => o.LeaseSeconds is >= 1 and <= 3600, "Tekton:Node:LeaseSeconds must be between 1 and 3600.")
             .ValidateOnStart();
         services.AddOptions<RedisOptions>().Bind(builder.Configuration.GetSection(RedisOptions.Section));
+        services.AddSingleton(provider => new LocalNode(provider.GetRequiredService<IOptions<NodeOptions>>().Value.Name, Clustered: postgres));
         if (postgres)
         {
             // Several nodes may share the database: one at a time runs heartbeat expiry.
@@ -86,6 +87,7 @@ public static class DependencyInjection
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.Section}:ConnectionString"]))
         {
             services.AddSingleton<ClusterBus>();
+            services.AddSingleton<IRemoteLifecycle>(provider => provider.GetRequiredService<ClusterBus>());
             services.AddHostedService(provider => provider.GetRequiredService<ClusterBus>());
         }
 

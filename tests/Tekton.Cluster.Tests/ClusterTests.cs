@@ -65,9 +65,61 @@ public sealed class ClusterTests(ClusterServers servers)
 
         // Replay on B: a new subscriber from sequence 0 gets the relayed heartbeat from B's window.
         using var late = await Node.SocketAsync(b, "/ws/tekton/heartbeat");
-        await Node.SendAsync(late, """{"action":"subscribe","component_id":"hermes","since_sequence":0}""");
+        await Node.SendAsync(late, $$"""{"action":"subscribe","component_id":"hermes","since_sequence":{{received["sequence"]!.GetValue<long>() - 1}}}""");
         var replayed = await Node.ExpectAsync(late, "heartbeat", TimeSpan.FromSeconds(5));
         replayed["sequence"]!.GetValue<long>().Should().Be(received["sequence"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_start_requested_on_B_launches_the_process_on_A_when_A_is_its_node()
+    {
+        var cluster = await servers.NewClusterAsync();
+        var logsA = Directory.CreateTempSubdirectory("tekton-cluster-logs-a-").FullName;
+        var logsB = Directory.CreateTempSubdirectory("tekton-cluster-logs-b-").FullName;
+        try
+        {
+            await using var a = await servers.StartNodeAsync(cluster, "node-a", $"--Tekton:Supervision:LogDirectory={logsA}");
+            await using var b = await servers.StartNodeAsync(cluster, "node-b", $"--Tekton:Supervision:LogDirectory={logsB}");
+            using var httpA = Node.Http(a);
+            using var httpB = Node.Http(b);
+            var registration = Node.Registration("worker");
+            registration["launch"] = new JsonObject
+            {
+                ["command"] = "/bin/sh",
+                ["args"] = new JsonArray("-c", "echo \"served by $TEKTON_URL\"; exec sleep 300"),
+                ["stop_timeout"] = 2,
+            };
+            await Node.RegisterAsync(httpA, registration);
+            await Node.EventuallyAsync(async () => await Node.StatusAsync(httpB, "worker") is not null, TimeSpan.FromSeconds(10), "B knows worker");
+            var details = JsonNode.Parse(await httpB.GetStringAsync("/api/tekton/components/worker"))!;
+            details.ToJsonString().Should().Contain("\"node\":\"node-a\"", "the launch spec defaults to the node that received the registration");
+
+            using (var start = await httpB.PostAsync("/api/tekton/components/worker/start", null))
+            {
+                start.IsSuccessStatusCode.Should().BeTrue(await start.Content.ReadAsStringAsync());
+            }
+
+            try
+            {
+                await Node.EventuallyAsync(
+                    () => Task.FromResult(Directory.Exists(Path.Combine(logsA, "worker"))
+                        && Directory.GetFiles(Path.Combine(logsA, "worker")).Any(f => File.ReadAllText(f).Contains($"served by http://127.0.0.1:{a.Port}"))),
+                    TimeSpan.FromSeconds(20), "node A launched the process (its log is in A's log folder and names A's address)");
+                Directory.Exists(Path.Combine(logsB, "worker")).Should().BeFalse("node B launched nothing");
+                await Node.EventuallyAsync(async () => await Node.StatusAsync(httpB, "worker") is "initializing" or "ready", TimeSpan.FromSeconds(10),
+                    "B sees the instance A launched");
+            }
+            finally
+            {
+                // The node that launched the process ends it.
+                using var stop = await httpA.PostAsJsonAsync("/api/tekton/components/worker/stop", new JsonObject { ["force"] = true });
+            }
+        }
+        finally
+        {
+            Directory.Delete(logsA, recursive: true);
+            Directory.Delete(logsB, recursive: true);
+        }
     }
 
     [Fact]

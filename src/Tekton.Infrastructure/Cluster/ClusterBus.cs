@@ -1,12 +1,16 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
+using Tekton.Domain.Errors;
 using Tekton.Infrastructure.Persistence;
 
 namespace Tekton.Infrastructure.Cluster;
@@ -16,7 +20,8 @@ namespace Tekton.Infrastructure.Cluster;
 /// in the order they happened here, the registry groups it committed (component and state-change ids: the rows
 /// themselves are read from the shared database) and the heartbeats it received. Every other node reloads those
 /// components and relays those state changes on its registry writer's loop, and records and relays the
-/// heartbeats, numbering every event in its own stream (so <c>sequence</c> is per node).
+/// heartbeats, numbering every event in its own stream (so <c>sequence</c> is per node). A start of a component
+/// that another node runs is a request on the same channel, named to that node, which answers with a reply.
 /// </summary>
 public sealed partial class ClusterBus(
     IOptions<RedisOptions> redis,
@@ -24,8 +29,13 @@ public sealed partial class ClusterBus(
     GroupCommitWriter writer,
     EventBus events,
     HeartbeatTable heartbeats,
-    ILogger<ClusterBus> logger) : IHostedService
+    IServiceProvider services,
+    ILogger<ClusterBus> logger) : IHostedService, IRemoteLifecycle
 {
+    /// <summary>How long a start without wait may take to be answered by the node that runs the component.</summary>
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<ClusterMessage>> _requests = new();
     private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _node = node.Value.Name;
     private ConnectionMultiplexer? _connection;
@@ -70,6 +80,66 @@ public sealed partial class ClusterBus(
         }
     }
 
+    public async ValueTask<StartComponentResult> StartAsync(string node, StartComponent command, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid();
+        var answer = new TaskCompletionSource<ClusterMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _requests[id] = answer;
+        try
+        {
+            Enqueue(new ClusterMessage
+            {
+                Node = _node,
+                Kind = "start",
+                Target = node,
+                Request = id,
+                ComponentId = command.ComponentId,
+                Wait = command.Wait,
+                DependencyTimeout = command.DependencyTimeout,
+            });
+            var limit = command.Wait ? TimeSpan.FromHours(1) : AnswerTimeout;
+            ClusterMessage reply;
+            try
+            {
+                reply = await answer.Task.WaitAsync(limit, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new TektonException(ErrorCode.Timeout,
+                    $"Component '{command.ComponentId}' runs on node '{node}', which did not answer the start within {limit.TotalSeconds} s; is it running?");
+            }
+
+            return reply.Code is { } code
+                ? throw new TektonException((ErrorCode)code, reply.Message ?? "The start failed on node " + node + ".")
+                : new StartComponentResult(true, reply.Message ?? "Component starting", reply.InstanceUuid ?? Guid.Empty);
+        }
+        finally
+        {
+            _requests.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Runs a start another node forwarded, and answers it.</summary>
+    private async Task CarryOutAsync(ClusterMessage request)
+    {
+        ClusterMessage Reply() => new() { Node = _node, Kind = "reply", Target = request.Node, Request = request.Request };
+        try
+        {
+            var sender = services.GetRequiredService<ISender>();
+            var result = await sender.Send(new StartComponent(request.ComponentId!, request.Wait ?? false, request.DependencyTimeout));
+            Enqueue(Reply() with { Message = result.Message, InstanceUuid = result.InstanceUuid });
+        }
+        catch (TektonException exception)
+        {
+            Enqueue(Reply() with { Code = (int)exception.Code, Message = exception.Message });
+        }
+        catch (Exception exception)
+        {
+            LogStartFailed(exception, request.ComponentId ?? string.Empty);
+            Enqueue(Reply() with { Code = (int)ErrorCode.StartupFailed, Message = $"The start failed on node {_node}: {exception.Message}" });
+        }
+    }
+
     private void Enqueue(ClusterMessage message) =>
         _outbox.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, ClusterJson.Default.ClusterMessage));
 
@@ -103,7 +173,7 @@ public sealed partial class ClusterBus(
             return;
         }
 
-        if (message is null || message.Node == _node)
+        if (message is null || message.Node == _node || (message.Target is { } target && target != _node))
         {
             return;
         }
@@ -126,6 +196,12 @@ public sealed partial class ClusterBus(
                     Metrics = metrics.ValueKind == JsonValueKind.Object ? metrics : EmptyObject,
                 });
                 break;
+            case "start" when message is { Request: not null, ComponentId: not null }:
+                _ = Task.Run(() => CarryOutAsync(message));
+                break;
+            case "reply" when message.Request is { } request && _requests.TryGetValue(request, out var answer):
+                answer.TrySetResult(message);
+                break;
         }
     }
 
@@ -137,6 +213,9 @@ public sealed partial class ClusterBus(
     [LoggerMessage(Level = LogLevel.Error, Message = "Publishing to the other nodes failed; they catch up with that change at their next reload")]
     private partial void LogPublishFailed(Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "A start of {ComponentId} forwarded by another node failed")]
+    private partial void LogStartFailed(Exception exception, string componentId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable message on the cluster channel was ignored")]
     private partial void LogUnreadable(Exception exception);
 }
@@ -146,8 +225,22 @@ public sealed record ClusterMessage
 {
     public required string Node { get; init; }
 
-    /// <summary><c>commit</c> or <c>heartbeat</c>.</summary>
+    /// <summary><c>commit</c>, <c>heartbeat</c>, <c>start</c> (a request) or <c>reply</c>.</summary>
     public required string Kind { get; init; }
+
+    /// <summary>The one node a request or reply is for; null for every node.</summary>
+    public string? Target { get; init; }
+
+    public Guid? Request { get; init; }
+
+    public bool? Wait { get; init; }
+
+    public double? DependencyTimeout { get; init; }
+
+    /// <summary>A reply's error code; null when the start succeeded.</summary>
+    public int? Code { get; init; }
+
+    public string? Message { get; init; }
 
     public IReadOnlyList<string>? Components { get; init; }
 
