@@ -111,9 +111,12 @@ public sealed class ClusterTests(ClusterServers servers)
             }
             finally
             {
-                // The node that launched the process ends it.
-                using var stop = await httpA.PostAsJsonAsync("/api/tekton/components/worker/stop", new JsonObject { ["force"] = true });
+                // A stop requested on B is carried out by A, which launched the process.
+                using var stop = await httpB.PostAsJsonAsync("/api/tekton/components/worker/stop", new JsonObject { ["force"] = true });
+                stop.IsSuccessStatusCode.Should().BeTrue(await stop.Content.ReadAsStringAsync());
             }
+
+            await Node.EventuallyAsync(async () => await Node.StatusAsync(httpB, "worker") == "stopped", TimeSpan.FromSeconds(20), "A stopped the process");
         }
         finally
         {

@@ -6,8 +6,10 @@ namespace Tekton.Application.Lifecycle;
 /// </summary>
 public sealed record LocalNode(string Name, bool Clustered);
 
-/// <summary>Carries out a start on the node that runs the component (with several nodes).</summary>
+/// <summary>Carries out a start or a stop on the node that runs the component (with several nodes).</summary>
 public interface IRemoteLifecycle
 {
     ValueTask<StartComponentResult> StartAsync(string node, StartComponent command, CancellationToken cancellationToken);
+
+    ValueTask<Common.OperationResult> StopAsync(string node, StopComponent command, CancellationToken cancellationToken);
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Tekton.Application.Common;
 using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
 using Tekton.Domain.Errors;
@@ -82,22 +83,43 @@ public sealed partial class ClusterBus(
 
     public async ValueTask<StartComponentResult> StartAsync(string node, StartComponent command, CancellationToken cancellationToken)
     {
+        var reply = await AskAsync(node, command.ComponentId, command.Wait ? TimeSpan.FromHours(1) : AnswerTimeout, new ClusterMessage
+        {
+            Node = _node,
+            Kind = "start",
+            Target = node,
+            ComponentId = command.ComponentId,
+            Wait = command.Wait,
+            DependencyTimeout = command.DependencyTimeout,
+        }, cancellationToken);
+        return new StartComponentResult(true, reply.Message ?? "Component starting", reply.InstanceUuid ?? Guid.Empty);
+    }
+
+    public async ValueTask<OperationResult> StopAsync(string node, StopComponent command, CancellationToken cancellationToken)
+    {
+        var reply = await AskAsync(node, command.ComponentId, TimeSpan.FromSeconds((command.Body.Timeout ?? 30) * 3 + 30), new ClusterMessage
+        {
+            Node = _node,
+            Kind = "stop",
+            Target = node,
+            ComponentId = command.ComponentId,
+            InstanceUuid = command.Body.InstanceUuid,
+            Force = command.Body.Force,
+            Timeout = command.Body.Timeout,
+            Cascade = command.Body.Cascade,
+        }, cancellationToken);
+        return new OperationResult(true, reply.Message ?? "Component stopped");
+    }
+
+    /// <summary>Sends a request to one node and waits for its reply; the reply's error is thrown as it was thrown there.</summary>
+    private async Task<ClusterMessage> AskAsync(string node, string componentId, TimeSpan limit, ClusterMessage request, CancellationToken cancellationToken)
+    {
         var id = Guid.NewGuid();
         var answer = new TaskCompletionSource<ClusterMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _requests[id] = answer;
         try
         {
-            Enqueue(new ClusterMessage
-            {
-                Node = _node,
-                Kind = "start",
-                Target = node,
-                Request = id,
-                ComponentId = command.ComponentId,
-                Wait = command.Wait,
-                DependencyTimeout = command.DependencyTimeout,
-            });
-            var limit = command.Wait ? TimeSpan.FromHours(1) : AnswerTimeout;
+            Enqueue(request with { Request = id });
             ClusterMessage reply;
             try
             {
@@ -106,12 +128,12 @@ public sealed partial class ClusterBus(
             catch (TimeoutException)
             {
                 throw new TektonException(ErrorCode.Timeout,
-                    $"Component '{command.ComponentId}' runs on node '{node}', which did not answer the start within {limit.TotalSeconds} s; is it running?");
+                    $"Component '{componentId}' runs on node '{node}', which did not answer within {limit.TotalSeconds} s; is it running?");
             }
 
             return reply.Code is { } code
-                ? throw new TektonException((ErrorCode)code, reply.Message ?? "The start failed on node " + node + ".")
-                : new StartComponentResult(true, reply.Message ?? "Component starting", reply.InstanceUuid ?? Guid.Empty);
+                ? throw new TektonException((ErrorCode)code, reply.Message ?? $"The request failed on node {node}.")
+                : reply;
         }
         finally
         {
@@ -119,13 +141,21 @@ public sealed partial class ClusterBus(
         }
     }
 
-    /// <summary>Runs a start another node forwarded, and answers it.</summary>
+    /// <summary>Runs a start or a stop another node forwarded, and answers it.</summary>
     private async Task CarryOutAsync(ClusterMessage request)
     {
         ClusterMessage Reply() => new() { Node = _node, Kind = "reply", Target = request.Node, Request = request.Request };
         try
         {
             var sender = services.GetRequiredService<ISender>();
+            if (request.Kind == "stop")
+            {
+                var body = new StopBody { InstanceUuid = request.InstanceUuid, Force = request.Force, Timeout = request.Timeout, Cascade = request.Cascade };
+                var stopped = await sender.Send(new StopComponent(request.ComponentId!, body));
+                Enqueue(Reply() with { Message = stopped.Message });
+                return;
+            }
+
             var result = await sender.Send(new StartComponent(request.ComponentId!, request.Wait ?? false, request.DependencyTimeout));
             Enqueue(Reply() with { Message = result.Message, InstanceUuid = result.InstanceUuid });
         }
@@ -135,8 +165,8 @@ public sealed partial class ClusterBus(
         }
         catch (Exception exception)
         {
-            LogStartFailed(exception, request.ComponentId ?? string.Empty);
-            Enqueue(Reply() with { Code = (int)ErrorCode.StartupFailed, Message = $"The start failed on node {_node}: {exception.Message}" });
+            LogStartFailed(exception, request.Kind, request.ComponentId ?? string.Empty);
+            Enqueue(Reply() with { Code = (int)(request.Kind == "stop" ? ErrorCode.GeneralError : ErrorCode.StartupFailed), Message = $"The {request.Kind} failed on node {_node}: {exception.Message}" });
         }
     }
 
@@ -196,7 +226,7 @@ public sealed partial class ClusterBus(
                     Metrics = metrics.ValueKind == JsonValueKind.Object ? metrics : EmptyObject,
                 });
                 break;
-            case "start" when message is { Request: not null, ComponentId: not null }:
+            case "start" or "stop" when message is { Request: not null, ComponentId: not null }:
                 _ = Task.Run(() => CarryOutAsync(message));
                 break;
             case "reply" when message.Request is { } request && _requests.TryGetValue(request, out var answer):
@@ -213,8 +243,8 @@ public sealed partial class ClusterBus(
     [LoggerMessage(Level = LogLevel.Error, Message = "Publishing to the other nodes failed; they catch up with that change at their next reload")]
     private partial void LogPublishFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A start of {ComponentId} forwarded by another node failed")]
-    private partial void LogStartFailed(Exception exception, string componentId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A {Kind} of {ComponentId} forwarded by another node failed")]
+    private partial void LogStartFailed(Exception exception, string kind, string componentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable message on the cluster channel was ignored")]
     private partial void LogUnreadable(Exception exception);
@@ -236,6 +266,12 @@ public sealed record ClusterMessage
     public bool? Wait { get; init; }
 
     public double? DependencyTimeout { get; init; }
+
+    public bool? Force { get; init; }
+
+    public double? Timeout { get; init; }
+
+    public bool? Cascade { get; init; }
 
     /// <summary>A reply's error code; null when the start succeeded.</summary>
     public int? Code { get; init; }
