@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR.Client;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Tekton.Cluster.Tests.Support;
@@ -68,6 +71,28 @@ public sealed class ClusterTests(ClusterServers servers)
         await Node.SendAsync(late, $$"""{"action":"subscribe","component_id":"hermes","since_sequence":{{received["sequence"]!.GetValue<long>() - 1}}}""");
         var replayed = await Node.ExpectAsync(late, "heartbeat", TimeSpan.FromSeconds(5));
         replayed["sequence"]!.GetValue<long>().Should().Be(received["sequence"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task The_hub_on_the_Redis_backplane_delivers_state_changes_committed_on_the_other_node()
+    {
+        var cluster = await servers.NewClusterAsync();
+        await using var a = await servers.StartNodeAsync(cluster, "node-a");
+        await using var b = await servers.StartNodeAsync(cluster, "node-b");
+        using var httpA = Node.Http(a);
+        var changes = Channel.CreateUnbounded<JsonElement>();
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(b.BaseAddress, "/hubs/tekton")).Build();
+        hub.On<JsonElement>("state_change", e => changes.Writer.TryWrite(e));
+        await hub.StartAsync();
+        await hub.InvokeAsync<JsonElement>("SubscribeStateChanges", new[] { "all" });
+
+        await Node.RegisterAsync(httpA, Node.Registration("rhetor"));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var change = await changes.Reader.ReadAsync(timeout.Token);
+        change.GetProperty("component_id").GetString().Should().Be("rhetor");
+        change.GetProperty("new_state").GetString().Should().Be("registered");
+        change.GetProperty("sequence").GetInt64().Should().BePositive();
     }
 
     [Fact]
