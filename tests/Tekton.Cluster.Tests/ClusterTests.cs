@@ -174,8 +174,14 @@ public sealed class ClusterTests(ClusterServers servers)
         }
 
         await Node.EventuallyAsync(async () => await Node.StatusAsync(httpB, "watched") == "ready", TimeSpan.FromSeconds(10), "B sees watched ready");
+        (await LeaseHolderAsync(cluster.ConnectionString)).Should().Be("node-a", "the first node took the lease and renews it");
         await a.KillAsync();
         var killed = Stopwatch.StartNew();
+
+        // The lease row names B once A's lease expired: at most one lease, plus one renewal period of B's.
+        await Node.EventuallyAsync(async () => await LeaseHolderAsync(cluster.ConnectionString) == "node-b",
+            TimeSpan.FromSeconds(LeaseSeconds * 2 + 3), "B takes the expiry lease over");
+        killed.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(LeaseSeconds * 2 + 3));
 
         // Expiry runs on B now: no heartbeat for one timeout makes the instance degraded. The bound is the
         // heartbeat timeout, plus one lease for B to take over, plus a sweep and the machine's slack.
@@ -191,5 +197,13 @@ public sealed class ClusterTests(ClusterServers servers)
             (await Node.StatusAsync(httpC, id)).Should().NotBeNull($"{id} was acknowledged by A before it was killed");
             (await Node.StatusAsync(httpB, id)).Should().NotBeNull($"B learned of {id}");
         }
+    }
+
+    private static async Task<string?> LeaseHolderAsync(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT holder FROM cluster_leases WHERE name = 'heartbeat_expiry'", connection);
+        return await command.ExecuteScalarAsync() as string;
     }
 }
