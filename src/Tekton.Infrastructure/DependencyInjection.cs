@@ -75,6 +75,16 @@ public static class DependencyInjection
         services.AddSingleton<EventStreamStore>();
         services.AddSingleton<IRegistryWriter>(provider => provider.GetRequiredService<GroupCommitWriter>());
 
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.Section}:ConnectionString"]))
+        {
+            // Subscribed before the registry is loaded, so no other node's commit falls between the load and the
+            // subscription (a refresh queued meanwhile runs after the load); stopped last, after the writer's last
+            // group was announced.
+            services.AddSingleton<ClusterBus>();
+            services.AddSingleton<IRemoteLifecycle>(provider => provider.GetRequiredService<ClusterBus>());
+            services.AddHostedService(provider => provider.GetRequiredService<ClusterBus>());
+        }
+
         // Order matters: the database is migrated and loaded before the writer and the server start.
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService(provider => provider.GetRequiredService<GroupCommitWriter>());
@@ -84,12 +94,6 @@ public static class DependencyInjection
             services.AddHostedService(provider => provider.GetRequiredService<ExpiryLease>());
         }
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.Section}:ConnectionString"]))
-        {
-            services.AddSingleton<ClusterBus>();
-            services.AddSingleton<IRemoteLifecycle>(provider => provider.GetRequiredService<ClusterBus>());
-            services.AddHostedService(provider => provider.GetRequiredService<ClusterBus>());
-        }
 
         services.AddSingleton<IAccessTokens, JwtAccessTokens>();
         services.AddHostedService<SecurityBoot>();
