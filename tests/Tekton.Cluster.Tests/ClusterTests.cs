@@ -96,6 +96,37 @@ public sealed class ClusterTests(ClusterServers servers)
     }
 
     [Fact]
+    public async Task A_key_created_on_one_node_works_on_the_other_and_its_revocation_there_too()
+    {
+        var cluster = await servers.NewClusterAsync();
+        await using var a = await servers.StartNodeAsync(cluster, "node-a", auth: true);
+        await using var b = await servers.StartNodeAsync(cluster, "node-b", auth: true);
+        using var adminA = Node.Http(a);
+        adminA.DefaultRequestHeaders.Add("X-API-Key", TektonServerProcess.AdminKey);
+        string id, secret;
+        using (var created = await adminA.PostAsJsonAsync("/api/tekton/auth/keys", new JsonObject { ["name"] = "watcher", ["role"] = "monitor" }))
+        {
+            var body = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
+            created.IsSuccessStatusCode.Should().BeTrue(body.ToJsonString());
+            id = body["id"]!.GetValue<string>();
+            secret = body["api_key"]!.GetValue<string>();
+        }
+
+        using var monitorB = Node.Http(b);
+        monitorB.DefaultRequestHeaders.Add("X-API-Key", secret);
+        await Node.EventuallyAsync(async () => (await monitorB.GetAsync("/api/tekton/components")).IsSuccessStatusCode, TimeSpan.FromSeconds(10),
+            "node B accepts the key node A created");
+
+        using (var revoked = await adminA.DeleteAsync($"/api/tekton/auth/keys/{id}"))
+        {
+            revoked.IsSuccessStatusCode.Should().BeTrue(await revoked.Content.ReadAsStringAsync());
+        }
+
+        await Node.EventuallyAsync(async () => (await monitorB.GetAsync("/api/tekton/components")).StatusCode == System.Net.HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(10), "node B refuses the key node A revoked");
+    }
+
+    [Fact]
     public async Task A_start_requested_on_B_launches_the_process_on_A_when_A_is_its_node()
     {
         var cluster = await servers.NewClusterAsync();

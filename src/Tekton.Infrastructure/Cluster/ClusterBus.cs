@@ -30,6 +30,7 @@ public sealed partial class ClusterBus(
     GroupCommitWriter writer,
     EventBus events,
     HeartbeatTable heartbeats,
+    Application.Security.ApiKeys keys,
     IServiceProvider services,
     ILogger<ClusterBus> logger) : IHostedService, IRemoteLifecycle
 {
@@ -64,6 +65,7 @@ public sealed partial class ClusterBus(
             Status = heartbeat.Status,
             Metrics = heartbeat.Metrics,
         });
+        keys.Changed = () => Enqueue(new ClusterMessage { Node = _node, Kind = "keys" });
         _sending = Task.Run(SendAsync, CancellationToken.None);
         LogJoined(_node, _channel.ToString());
     }
@@ -72,6 +74,7 @@ public sealed partial class ClusterBus(
     {
         writer.Committed = null;
         events.Relay = null;
+        keys.Changed = null;
         _outbox.Writer.TryComplete();
         await _sending.WaitAsync(cancellationToken);
         if (_connection is not null)
@@ -170,6 +173,18 @@ public sealed partial class ClusterBus(
         }
     }
 
+    private async Task ReloadKeysAsync()
+    {
+        try
+        {
+            await keys.ReloadAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogKeysFailed(exception);
+        }
+    }
+
     private void Enqueue(ClusterMessage message) =>
         _outbox.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, ClusterJson.Default.ClusterMessage));
 
@@ -226,6 +241,9 @@ public sealed partial class ClusterBus(
                     Metrics = metrics.ValueKind == JsonValueKind.Object ? metrics : EmptyObject,
                 });
                 break;
+            case "keys":
+                _ = Task.Run(ReloadKeysAsync);
+                break;
             case "start" or "stop" when message is { Request: not null, ComponentId: not null }:
                 _ = Task.Run(() => CarryOutAsync(message));
                 break;
@@ -246,6 +264,9 @@ public sealed partial class ClusterBus(
     [LoggerMessage(Level = LogLevel.Error, Message = "A {Kind} of {ComponentId} forwarded by another node failed")]
     private partial void LogStartFailed(Exception exception, string kind, string componentId);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading the API keys another node changed failed; they are read again at the next change or restart")]
+    private partial void LogKeysFailed(Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "An unreadable message on the cluster channel was ignored")]
     private partial void LogUnreadable(Exception exception);
 }
@@ -255,7 +276,7 @@ public sealed record ClusterMessage
 {
     public required string Node { get; init; }
 
-    /// <summary><c>commit</c>, <c>heartbeat</c>, <c>start</c> (a request) or <c>reply</c>.</summary>
+    /// <summary><c>commit</c>, <c>heartbeat</c>, <c>keys</c> (API keys changed), <c>start</c> or <c>stop</c> (requests) or <c>reply</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>The one node a request or reply is for; null for every node.</summary>

@@ -41,8 +41,12 @@ public sealed class ClusterServers : IAsyncLifetime
     }
 
     /// <summary>A Tekton node of a cluster: Tekton.Web as a process on PostgreSQL and Redis.</summary>
-    public async Task<TektonServerProcess> StartNodeAsync((string ConnectionString, string Prefix) cluster, string name, params string[] extra) =>
-        await TektonServerProcess.StartAsync(false, [
+    public Task<TektonServerProcess> StartNodeAsync((string ConnectionString, string Prefix) cluster, string name, params string[] extra) =>
+        StartNodeAsync(cluster, name, auth: false, extra);
+
+    /// <summary>A node; with <paramref name="auth"/>, authentication on and <see cref="TektonServerProcess.AdminKey"/> the bootstrap key.</summary>
+    public async Task<TektonServerProcess> StartNodeAsync((string ConnectionString, string Prefix) cluster, string name, bool auth, params string[] extra) =>
+        await TektonServerProcess.StartAsync(auth, [
             "--Tekton:Database:Provider=Postgres",
             $"--Tekton:Database:ConnectionString={cluster.ConnectionString}",
             $"--Tekton:Redis:ConnectionString={Redis.ConnectionString}",
