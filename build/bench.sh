@@ -4,6 +4,8 @@
 # generator to core 0, except in the event fan-out benchmark (see there). Tekton is compared in the same run with
 # a bare Kestrel endpoint (bench/Tekton.Bench.Bare, the ceiling of this stack) and with etcd 3.4, under the same
 # load generator (wrk, bench/wrk/*.lua). Installs wrk and etcd from Debian when they are missing.
+# Durable registrations are measured on SQLite and, when PostgreSQL's initdb is installed, on a PostgreSQL of
+# their own. `build/bench.sh durable` runs only those (and prints them; docs/performance.md is left as it is).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -76,6 +78,20 @@ start_etcd() {
 }
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
 
+# start_postgres: a PostgreSQL of its own in a temporary folder on a free loopback port (as the postgres account
+# when run as root, since PostgreSQL refuses root). Sets pg_dir, pg_connection; stop_postgres ends it.
+pg_bin=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1 || echo /nonexistent/initdb)")
+start_postgres() {
+  pg_dir=$(mktemp -d); local pg_port; pg_port=$(free_port); local as=""
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$pg_dir"; as="runuser -u postgres --"; fi
+  echo tekton >"$pg_dir/pw"; [ -z "$as" ] || chown postgres "$pg_dir/pw"
+  $as "$pg_bin/initdb" -D "$pg_dir/data" -U tekton --pwfile "$pg_dir/pw" -A scram-sha-256 >/dev/null
+  $as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_dir" start >/dev/null
+  pg_stop="$as $pg_bin/pg_ctl -D $pg_dir/data -m fast -w stop"
+  pg_connection="Host=127.0.0.1;Port=$pg_port;Database=postgres;Username=tekton;Password=tekton"
+}
+stop_postgres() { $pg_stop >/dev/null || true; rm -rf "$pg_dir"; }
+
 # load TARGET TEST SCRIPT PATH: wrk, closed loop, $connections connections on one pinned thread: a warm-up,
 # then $seconds measured; one JSON line into http.jsonl. WRK_BODY (exported) is the body of post.lua.
 # The first load after a server starts warms it up for 10 s (JIT tiers, pools), the others for 2 s.
@@ -87,6 +103,31 @@ load() {
   $load_cpu wrk -t1 -c"$connections" -d"${seconds}s" -s "bench/wrk/$script" "$url$path" | tail -1 \
     | tag target="\"$target\"" test="\"$test\"" | tee -a "$out/http.jsonl"
 }
+
+# durable_writes: registrations on SQLite (group commit, and one commit per request) and on PostgreSQL.
+durable_writes() {
+  start_tekton "$server_cpu" ""
+  load tekton register register.lua /
+  stop_server
+  start_tekton "$server_cpu" "" --Tekton:Database:MaxBatchSize=1
+  load tekton register-single register.lua /
+  stop_server
+  if [ -x "$pg_bin/initdb" ]; then
+    start_postgres
+    start_tekton "$server_cpu" "" --Tekton:Database:Provider=Postgres "--Tekton:Database:ConnectionString=$pg_connection"
+    load tekton register-postgres register.lua /
+    stop_server
+    stop_postgres
+  else
+    echo "PostgreSQL's initdb is not installed: no PostgreSQL row (apt-get install postgresql)" >&2
+  fi
+}
+
+if [ "${1:-}" = durable ]; then
+  echo "== durable registrations, SQLite and PostgreSQL"
+  for _ in $(seq "$runs"); do durable_writes; done
+  exit 0
+fi
 
 echo "== graph analysis"
 for _ in $(seq "$runs"); do dotnet "$bench" graph 10000 50000 50 | tee -a "$out/graph.jsonl"; done
@@ -151,12 +192,7 @@ done
 
 echo "== durable writes: Tekton registrations and etcd puts; heartbeats and etcd lease keep-alives"
 for _ in $(seq "$runs"); do
-  start_tekton "$server_cpu" ""
-  load tekton register register.lua /
-  stop_server
-  start_tekton "$server_cpu" "" --Tekton:Database:MaxBatchSize=1
-  load tekton register-single register.lua /
-  stop_server
+  durable_writes
 
   start_etcd
   load etcd put etcd_put.lua /

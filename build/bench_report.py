@@ -170,6 +170,8 @@ operation is a lease keep-alive (`POST /v3/lease/keepalive` on one lease).
 """ + http_row("etcd put (`/v3/kv/put`)", "etcd", "put") \
     + http_row("Tekton registration, group commit", "tekton", "register", ("etcd", "put")) \
     + http_row("Tekton registration, one commit per request", "tekton", "register-single", ("etcd", "put")) \
+    + (http_row("Tekton registration on PostgreSQL, group commit", "tekton", "register-postgres", ("etcd", "put"))
+       if runs_of("tekton", "register-postgres") else "") \
     + http_row("etcd lease keep-alive (`/v3/lease/keepalive`)", "etcd", "keepalive") \
     + http_row("Tekton heartbeat (from the throughput table)", "tekton", "heartbeat", ("etcd", "keepalive"))
 

@@ -62,6 +62,25 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The cluster tests (tests/Tekton.Cluster.Tests) start their own PostgreSQL and Redis, on loopback ports in
+# temporary folders; they need the servers' programs, from Debian's packages when missing.
+if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
+  echo "== install postgresql and redis-server (for the cluster tests)"
+  sudo=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then
+    sudo="sudo -n"
+  fi
+  if ! command -v apt-get >/dev/null; then
+    echo "PostgreSQL or Redis is missing and there is no apt-get to install them with: the cluster tests will fail." >&2
+  elif [ "$(id -u)" != 0 ] && [ -z "$sudo" ]; then
+    echo "PostgreSQL or Redis is missing, and installing them needs root or sudo: the cluster tests will fail." >&2
+  elif ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+           && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server; } >"$results/cluster-install.log" 2>&1; then
+    echo "Installing postgresql and redis-server failed: the cluster tests will fail. The end of $results/cluster-install.log:" >&2
+    tail -n 5 "$results/cluster-install.log" >&2
+  fi
+fi
+
 echo "== .NET test suites"
 status=0
 # A test that hangs fails after the limit (with a dump) instead of holding the run until CI's own timeout.

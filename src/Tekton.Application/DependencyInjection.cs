@@ -2,6 +2,7 @@ using System.Text.Json;
 using FluentValidation;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Tekton.Application.Common;
 using Tekton.Application.Events;
@@ -105,6 +106,8 @@ public static class DependencyInjection
         builder.Services.AddSingleton<HealthTable>();
         builder.Services.AddSingleton<InstanceRunner>();
         builder.Services.AddSingleton<StartupCoordinator>();
+        builder.Services.TryAddSingleton<IExpiryLease, SingleNodeLease>();
+        builder.Services.TryAddSingleton(new LocalNode(Environment.MachineName, Clustered: false));
         builder.Services.AddSingleton<HeartbeatExpiry>();
         builder.Services.AddSingleton<HealthChecks>();
 

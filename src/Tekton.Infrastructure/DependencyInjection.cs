@@ -7,6 +7,7 @@ using Tekton.Application.Common;
 using Tekton.Application.Lifecycle;
 using Tekton.Application.Models;
 using Tekton.Application.Resources;
+using Tekton.Infrastructure.Cluster;
 using Tekton.Infrastructure.Health;
 using Tekton.Infrastructure.Heartbeats;
 using Tekton.Infrastructure.Processes;
@@ -29,25 +30,71 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<HeartbeatOptions>, HeartbeatOptionsValidator>();
 
         var contentRoot = builder.Environment.ContentRootPath;
-        services.AddSingleton(provider => new SqliteConnectionString(
-            ResolveSqlite(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString, contentRoot)));
-        services.AddSingleton<SqlitePragmas>();
-        services.AddDbContextFactory<TektonDbContext>((provider, options) =>
-            options.UseSqlite(provider.GetRequiredService<SqliteConnectionString>().Value)
-                .AddInterceptors(provider.GetRequiredService<SqlitePragmas>()));
+        var postgres = string.Equals(builder.Configuration[$"{DatabaseOptions.Section}:Provider"], DatabaseOptions.Postgres, StringComparison.OrdinalIgnoreCase);
+        if (postgres)
+        {
+            // The same model; its own migrations (Tekton.Infrastructure.Postgres), so the SQLite ones stay as they are.
+            services.AddDbContextFactory<TektonDbContext>((provider, options) =>
+                options.UseNpgsql(
+                    provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString,
+                    npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly)));
+            services.AddSingleton(_ => new DataFolder(CreateFolder(Path.Combine(contentRoot, "data"))));
+            services.AddSingleton(_ => new DefaultLogDirectory(Path.Combine(contentRoot, "data", "logs")));
+        }
+        else
+        {
+            services.AddSingleton(provider => new SqliteConnectionString(
+                ResolveSqlite(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString, contentRoot)));
+            services.AddSingleton<SqlitePragmas>();
+            services.AddDbContextFactory<TektonDbContext>((provider, options) =>
+                options.UseSqlite(provider.GetRequiredService<SqliteConnectionString>().Value)
+                    .AddInterceptors(provider.GetRequiredService<SqlitePragmas>()));
+            services.AddSingleton(provider => new DataFolder(DataDirectory(provider.GetRequiredService<SqliteConnectionString>().Value, contentRoot)));
+            services.AddSingleton(provider => new DefaultLogDirectory(Path.Combine(
+                Path.GetDirectoryName(new SqliteConnectionStringBuilder(provider.GetRequiredService<SqliteConnectionString>().Value).DataSource) is { Length: > 0 } dataDirectory
+                    ? dataDirectory : Directory.GetCurrentDirectory(), "logs")));
+        }
+
         services.AddScoped<ITektonDbContext>(provider => provider.GetRequiredService<TektonDbContext>());
+
+        services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Name) && o.Name.Length <= 64, "Tekton:Node:Name must be 1 to 64 characters.")
+            .Validate(o => o.LeaseSeconds is >= 1 and <= 3600, "Tekton:Node:LeaseSeconds must be between 1 and 3600.")
+            .ValidateOnStart();
+        services.AddOptions<RedisOptions>().Bind(builder.Configuration.GetSection(RedisOptions.Section));
+        services.AddSingleton(provider => new LocalNode(provider.GetRequiredService<IOptions<NodeOptions>>().Value.Name, Clustered: postgres));
+        if (postgres)
+        {
+            // Several nodes may share the database: one at a time runs heartbeat expiry.
+            services.AddSingleton<ExpiryLease>();
+            services.AddSingleton<IExpiryLease>(provider => provider.GetRequiredService<ExpiryLease>());
+        }
 
         services.AddSingleton<Registry>();
         services.AddSingleton<GroupCommitWriter>();
         services.AddSingleton<EventStreamStore>();
         services.AddSingleton<IRegistryWriter>(provider => provider.GetRequiredService<GroupCommitWriter>());
 
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.Section}:ConnectionString"]))
+        {
+            // Subscribed before the registry is loaded, so no other node's commit falls between the load and the
+            // subscription (a refresh queued meanwhile runs after the load); stopped last, after the writer's last
+            // group was announced.
+            services.AddSingleton<ClusterBus>();
+            services.AddSingleton<IRemoteLifecycle>(provider => provider.GetRequiredService<ClusterBus>());
+            services.AddHostedService(provider => provider.GetRequiredService<ClusterBus>());
+        }
+
         // Order matters: the database is migrated and loaded before the writer and the server start.
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService(provider => provider.GetRequiredService<GroupCommitWriter>());
         services.AddHostedService<HeartbeatFlusher>();
+        if (postgres)
+        {
+            services.AddHostedService(provider => provider.GetRequiredService<ExpiryLease>());
+        }
 
-        services.AddSingleton(provider => new DataFolder(DataDirectory(provider.GetRequiredService<SqliteConnectionString>().Value, contentRoot)));
+
         services.AddSingleton<IAccessTokens, JwtAccessTokens>();
         services.AddHostedService<SecurityBoot>();
 
@@ -71,6 +118,18 @@ public static class DependencyInjection
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>The assembly that holds the PostgreSQL migrations.</summary>
+    public const string PostgresMigrationsAssembly = "Tekton.Infrastructure.Postgres";
+
+    /// <summary>Where instance logs go unless <c>Tekton:Supervision:LogDirectory</c> says otherwise.</summary>
+    internal sealed record DefaultLogDirectory(string Path);
+
+    private static string CreateFolder(string path)
+    {
+        Directory.CreateDirectory(path);
+        return path;
     }
 
     /// <summary>The resolved SQLite connection string, computed once.</summary>

@@ -7,11 +7,20 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Tekton:Database";
 
-    /// <summary><c>Sqlite</c> (the default and, for now, the only provider).</summary>
-    public string Provider { get; set; } = "Sqlite";
+    public const string Sqlite = "Sqlite";
 
-    /// <summary>A SQLite connection string; a relative <c>Data Source</c> is resolved against the content root.</summary>
+    public const string Postgres = "Postgres";
+
+    /// <summary><c>Sqlite</c> (the default, one node) or <c>Postgres</c> (one or several nodes).</summary>
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>
+    /// A SQLite connection string (a relative <c>Data Source</c> is resolved against the content root), or an
+    /// Npgsql one (<c>Host=...;Database=...;Username=...</c>) with <see cref="Provider"/> <c>Postgres</c>.
+    /// </summary>
     public string ConnectionString { get; set; } = "Data Source=./data/tekton.db";
+
+    public bool IsPostgres => string.Equals(Provider, Postgres, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The most writes committed together in one transaction.</summary>
     public int MaxBatchSize { get; set; } = 512;
@@ -31,9 +40,13 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
     {
         var failures = new List<string>();
-        if (!string.Equals(options.Provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(options.Provider, DatabaseOptions.Sqlite, StringComparison.OrdinalIgnoreCase) && !options.IsPostgres)
         {
-            failures.Add($"Tekton:Database:Provider is '{options.Provider}'; this build supports 'Sqlite'.");
+            failures.Add($"Tekton:Database:Provider is '{options.Provider}'; use 'Sqlite' or 'Postgres'.");
+        }
+        else if (options.IsPostgres && !string.IsNullOrWhiteSpace(options.ConnectionString) && !IsNpgsql(options.ConnectionString))
+        {
+            failures.Add("Tekton:Database:ConnectionString is not a PostgreSQL connection string; with Provider 'Postgres' set it, e.g. 'Host=db;Database=tekton;Username=tekton;Password=...'.");
         }
 
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
@@ -47,6 +60,18 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
         }
 
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+
+    private static bool IsNpgsql(string connectionString)
+    {
+        try
+        {
+            return !string.IsNullOrEmpty(new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Host);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
 

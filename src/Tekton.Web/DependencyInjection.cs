@@ -100,8 +100,13 @@ public static class DependencyInjection
         builder.Services.AddSingleton<EventConnections>();
         builder.Services.AddSingleton<EventFanout>();
         builder.Services.AddSingleton<HubSubscriptions>();
-        builder.Services.AddSingleton<HubLifetimeManager<TektonHub>, TektonHubLifetimeManager>();
-        builder.Services.AddSignalR(options =>
+        var redis = builder.Configuration["Tekton:Redis:ConnectionString"];
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            builder.Services.AddSingleton<HubLifetimeManager<TektonHub>, TektonHubLifetimeManager>();
+        }
+
+        var signalR = builder.Services.AddSignalR(options =>
             {
                 options.AddFilter<HubAccess>();
                 options.MaximumReceiveMessageSize = events.MaxMessageBytes;
@@ -119,6 +124,13 @@ public static class DependencyInjection
                 // Hub arguments and answers beyond the generated context (e.g. a client's own payloads).
                 options.PayloadSerializerOptions.TypeInfoResolverChain.Add(new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
             });
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            // Several nodes: SignalR's Redis backplane carries sends to connections held by another node. Events
+            // themselves reach every node through the cluster bus and are delivered by the node a connection is on.
+            var prefix = builder.Configuration["Tekton:Redis:ChannelPrefix"] is { Length: > 0 } configured ? configured : "tekton";
+            signalR.AddStackExchangeRedis(redis, options => options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(prefix + ":signalr"));
+        }
     }
 
     public static WebApplication UseTektonPipeline(this WebApplication app)

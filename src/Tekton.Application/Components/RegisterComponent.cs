@@ -170,13 +170,14 @@ public sealed class RegisterComponentValidator : AbstractValidator<RegisterCompo
 }
 
 public sealed class RegisterComponentHandler(
-    IRegistryWriter writer, RegistryProjection projection, Microsoft.Extensions.Options.IOptions<Security.LimitOptions> limits, RegistrationReplays replays)
+    IRegistryWriter writer, RegistryProjection projection, Microsoft.Extensions.Options.IOptions<Security.LimitOptions> limits, RegistrationReplays replays,
+    LocalNode node)
     : ICommandHandler<RegisterComponent, RegisterComponentResult>
 {
     public async ValueTask<RegisterComponentResult> Handle(RegisterComponent command, CancellationToken cancellationToken)
     {
         var id = command.ComponentId!;
-        var definition = Definition(command);
+        var definition = Definition(command, node);
         var fingerprint = command.IdempotencyKey is null ? null : RegistrationReplays.Fingerprint(command);
         if (command.IdempotencyKey is { } earlierKey && replays.Find(earlierKey) is { } earlier)
         {
@@ -298,7 +299,7 @@ public sealed class RegisterComponentHandler(
     }
 
     /// <summary>The domain definition a validated registration declares, with the defaults filled in.</summary>
-    public static ComponentDefinition Definition(RegisterComponent command) => new(
+    public static ComponentDefinition Definition(RegisterComponent command, LocalNode node) => new(
         command.ComponentName!,
         command.ComponentType!,
         command.Version!,
@@ -310,7 +311,7 @@ public sealed class RegisterComponentHandler(
         command.Metadata is { ValueKind: JsonValueKind.Object } metadata ? metadata.GetRawText() : "{}",
         command.HeartbeatInterval ?? ComponentDefinition.DefaultHeartbeatInterval,
         command.HeartbeatTimeout ?? Math.Max(ComponentDefinition.DefaultHeartbeatTimeout, 3 * (command.HeartbeatInterval ?? 0)),
-        command.Launch?.ToSpec(),
+        command.Launch?.ToSpec() is { } launch && node.Clustered ? launch with { Node = launch.Node ?? node.Name } : command.Launch?.ToSpec(),
         command.Autostart ?? false,
         command.Requirements?.ToRequirements());
 

@@ -74,7 +74,49 @@ public sealed class EventBus
         subscriber.Complete();
     }
 
+    /// <summary>
+    /// With several nodes: receives each heartbeat event published here (not the relayed ones), once it is
+    /// numbered and delivered, to pass on to the other nodes.
+    /// </summary>
+    public Action<HeartbeatEvent>? Relay { get; set; }
+
     public void Publish(HeartbeatEvent heartbeat)
+    {
+        PublishHeartbeat(heartbeat);
+        Relay?.Invoke(heartbeat);
+    }
+
+    /// <summary>A heartbeat event another node received: numbered in this node's stream like one received here.</summary>
+    public void PublishRelayed(HeartbeatEvent heartbeat) => PublishHeartbeat(heartbeat);
+
+    /// <summary>
+    /// State changes another node committed, oldest first: each gets this node's next number as it is delivered.
+    /// Called on the registry writer's loop between its own groups, so the state channel stays in order.
+    /// </summary>
+    public void PublishRelayed(IReadOnlyList<StateChange> changes)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        List<EventSubscriber>? slow = null;
+        lock (_gate)
+        {
+            foreach (var change in changes)
+            {
+                var e = StateChangeEvent.From(change);
+                e.Sequence = _sequence.Next();
+                _states.Add(e);
+                Deliver(e, ref slow);
+            }
+        }
+
+        _published.Add(changes.Count, new KeyValuePair<string, object?>("channel", "state"));
+        Drop(slow);
+    }
+
+    private void PublishHeartbeat(HeartbeatEvent heartbeat)
     {
         List<EventSubscriber>? slow = null;
         lock (_gate)

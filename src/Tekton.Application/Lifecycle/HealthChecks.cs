@@ -17,7 +17,9 @@ public sealed class HealthChecks(
     IRegistryWriter writer,
     IProcessSupervisor processes,
     TimeProvider clock,
-    IOptions<SupervisionOptions> options) : PeriodicService(clock)
+    IOptions<SupervisionOptions> options,
+    LocalNode node,
+    IExpiryLease lease) : PeriodicService(clock)
 {
     public const int FailuresToDegrade = 3;
 
@@ -29,10 +31,17 @@ public sealed class HealthChecks(
     {
         var timeout = TimeSpan.FromSeconds(options.Value.HealthCheckTimeoutSeconds);
         var checks = projection.Current.ById.Values
-            .Where(v => v is { HealthCheck: not null, Port: not null } && IsChecked(v.Current))
+            .Where(v => v is { HealthCheck: not null, Port: not null } && IsChecked(v.Current) && ChecksHere(v))
             .Select(v => CheckAsync(v, v.Current!.InstanceUuid, timeout, cancellationToken));
         await Task.WhenAll(checks);
     }
+
+    /// <summary>
+    /// With several nodes, a process is checked by the node that runs it (and ended there); a component that
+    /// starts itself, by the node holding the expiry lease. One node alone checks everything.
+    /// </summary>
+    private bool ChecksHere(ComponentView view) =>
+        view.Launch is { Node: not null } launch ? launch.RunsOn(node.Name) : lease.Held;
 
     /// <summary>Running instances are checked, and one failed by its health check (so that it can recover).</summary>
     private static bool IsChecked(InstanceView? instance) =>

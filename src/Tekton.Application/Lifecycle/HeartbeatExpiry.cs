@@ -15,11 +15,14 @@ public sealed class HeartbeatExpiry(
     HeartbeatTable heartbeats,
     IRegistryWriter writer,
     TimeProvider clock,
-    IOptions<SupervisionOptions> options) : PeriodicService(clock)
+    IOptions<SupervisionOptions> options,
+    IExpiryLease lease) : PeriodicService(clock)
 {
     protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.HeartbeatSweepSeconds);
 
-    protected override Task TickAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
+    /// <summary>With several nodes, only the holder of the expiry lease sweeps.</summary>
+    protected override Task TickAsync(CancellationToken cancellationToken) =>
+        lease.Held ? SweepAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>Moves every instance whose heartbeat is overdue one step down; returns how many moved.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)

@@ -31,6 +31,13 @@ public sealed class HeartbeatTable
         _unflushed.TryAdd(heartbeat.InstanceUuid, 0);
     }
 
+    /// <summary>A heartbeat another node received (and writes behind itself): kept for reads and expiry, not flushed here.</summary>
+    public void RecordRelayed(HeartbeatRecord heartbeat) =>
+        _latest.AddOrUpdate(
+            heartbeat.InstanceUuid,
+            heartbeat,
+            (_, previous) => heartbeat.Timestamp >= previous.Timestamp ? heartbeat with { Health = heartbeat.Health ?? previous.Health } : previous);
+
     public HeartbeatRecord? Latest(Guid instanceUuid) => _latest.GetValueOrDefault(instanceUuid);
 
     /// <summary>Takes the heartbeats received since the last call, for writing behind.</summary>

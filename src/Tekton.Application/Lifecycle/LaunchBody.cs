@@ -34,6 +34,10 @@ public sealed record LaunchBody
     [Description("Seconds between SIGTERM and SIGKILL on stop (default 30)")]
     public double? StopTimeout { get; init; }
 
+    [Description("The node that runs the process, with several nodes; default: the node that received the registration")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Node { get; init; }
+
     public static string ToWire(RestartPolicy policy) => policy switch
     {
         RestartPolicy.No => "no",
@@ -52,6 +56,7 @@ public sealed record LaunchBody
         RestartWindow = spec.RestartWindow,
         StartupTimeout = spec.StartupTimeout,
         StopTimeout = spec.StopTimeout,
+        Node = spec.Node,
     };
 
     /// <summary>The domain spec with defaults filled in; call after validation.</summary>
@@ -68,6 +73,7 @@ public sealed record LaunchBody
             RestartWindow = RestartWindow ?? defaults.RestartWindow,
             StartupTimeout = StartupTimeout ?? defaults.StartupTimeout,
             StopTimeout = StopTimeout ?? defaults.StopTimeout,
+            Node = Node,
         };
     }
 }
@@ -93,6 +99,8 @@ public sealed class LaunchBodyValidator : AbstractValidator<LaunchBody>
             .WithMessage("launch.restart_window must be between 1 and 86400 seconds.");
         RuleFor(l => l.StartupTimeout).InclusiveBetween(0.1, 3600).When(l => l.StartupTimeout is not null)
             .WithMessage("launch.startup_timeout must be between 0.1 and 3600 seconds.");
+        RuleFor(l => l.Node).Must(n => n!.Length is >= 1 and <= 64 && !n.Any(char.IsControl)).When(l => l.Node is not null)
+            .WithMessage("launch.node must be a node name of 1 to 64 characters.");
         RuleFor(l => l.StopTimeout).InclusiveBetween(0, 3600).When(l => l.StopTimeout is not null)
             .WithMessage("launch.stop_timeout must be between 0 and 3600 seconds.");
     }

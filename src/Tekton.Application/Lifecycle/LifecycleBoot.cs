@@ -37,6 +37,7 @@ public sealed partial class LifecycleBoot(
     IHostApplicationLifetime lifetime,
     IOptions<SupervisionOptions> options,
     IHostEnvironment environment,
+    LocalNode node,
     ILogger<LifecycleBoot> logger) : IHostedService
 {
     private Task _afterStart = Task.CompletedTask;
@@ -99,7 +100,7 @@ public sealed partial class LifecycleBoot(
             {
                 foreach (var entry in file.Components)
                 {
-                    var definition = RegisterComponentHandler.Definition(entry);
+                    var definition = RegisterComponentHandler.Definition(entry, node);
                     if (write.Find(entry.ComponentId!) is { } existing)
                     {
                         existing.Redefine(definition, write.Now);
@@ -120,6 +121,12 @@ public sealed partial class LifecycleBoot(
         var lost = new List<(string, Guid)>();
         foreach (var view in projection.Current.InRegistrationOrder)
         {
+            if (view.Launch is { } launch && !launch.RunsOn(node.Name))
+            {
+                // Another node's process: that node adopts it.
+                continue;
+            }
+
             foreach (var instance in view.Instances.Where(i => i.Status.IsLive() && i.Pid is not null))
             {
                 if (!runner.Adopt(view.ComponentId, instance.InstanceUuid, instance.Pid!.Value, instance.ProcessStartTicks ?? -1))
@@ -143,10 +150,10 @@ public sealed partial class LifecycleBoot(
 
             // The whole graph's analysis only when something is to start: computed, it stays with the snapshot
             // (for 100,000 components, tens of MB) until the next write.
-            var autostart = projection.Current.ById.Values.Any(v => v is { Autostart: true, Launch: not null });
+            var autostart = projection.Current.ById.Values.Any(v => v is { Autostart: true, Launch: not null } && v.Launch.RunsOn(node.Name));
             foreach (var componentId in autostart ? projection.Current.Dependencies.StartupOrder : [])
             {
-                if (projection.Current.Find(componentId) is { Autostart: true, Launch: not null } view && !view.Status.SatisfiesDependents())
+                if (projection.Current.Find(componentId) is { Autostart: true, Launch: not null } view && view.Launch.RunsOn(node.Name) && !view.Status.SatisfiesDependents())
                 {
                     try
                     {

@@ -18,11 +18,22 @@ public sealed class StartComponentValidator : AbstractValidator<StartComponent>
             .OverridePropertyName("dependency_timeout").WithMessage("dependency_timeout must be between 0 and 3600 seconds.");
 }
 
-public sealed class StartComponentHandler(StartupCoordinator coordinator, IOptions<SupervisionOptions> options)
+public sealed class StartComponentHandler(
+    StartupCoordinator coordinator,
+    IOptions<SupervisionOptions> options,
+    RegistryProjection projection,
+    LocalNode node,
+    IRemoteLifecycle? remote = null)
     : ICommandHandler<StartComponent, StartComponentResult>
 {
     public async ValueTask<StartComponentResult> Handle(StartComponent command, CancellationToken cancellationToken)
     {
+        // With several nodes, the node that runs the component carries out its start.
+        if (remote is not null && projection.Current.Find(command.ComponentId)?.Launch is { Node: { } owner } launch && !launch.RunsOn(node.Name))
+        {
+            return await remote.StartAsync(owner, command, cancellationToken);
+        }
+
         var dependencyTimeout = TimeSpan.FromSeconds(command.DependencyTimeout ?? options.Value.DependencyTimeoutSeconds);
         var operation = await coordinator.StartAsync(command.ComponentId, dependencyTimeout, cancellationToken);
         if (operation.AlreadyRunning)

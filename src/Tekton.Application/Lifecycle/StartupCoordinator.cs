@@ -21,7 +21,8 @@ public sealed class StartupCoordinator(
     RegistryProjection projection,
     IProcessSupervisor processes,
     ResourceMonitor resources,
-    TimeProvider clock)
+    TimeProvider clock,
+    LocalNode node)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<string, StartOperation> _starting = new(StringComparer.Ordinal);
@@ -133,6 +134,11 @@ public sealed class StartupCoordinator(
             throw new TektonException(ErrorCode.StartupFailed, $"Component '{target.ComponentId}' has no launch spec; it must start itself.");
         }
 
+        if (!launch.RunsOn(node.Name))
+        {
+            throw new TektonException(ErrorCode.StartupFailed, $"Component '{target.ComponentId}' runs on node '{launch.Node}', not on this node ('{node.Name}').");
+        }
+
         if (processes.FindExecutable(launch) is null)
         {
             throw new TektonException(ErrorCode.StartupFailed, $"Cannot start '{target.ComponentId}': executable '{launch.Command}' not found.");
@@ -142,7 +148,7 @@ public sealed class StartupCoordinator(
         foreach (var id in ordered)
         {
             var dependency = snapshot.Find(id)!;
-            if (dependency.Status.SatisfiesDependents() || dependency.Launch is not { } dependencyLaunch)
+            if (dependency.Status.SatisfiesDependents() || dependency.Launch is not { } dependencyLaunch || !dependencyLaunch.RunsOn(node.Name))
             {
                 continue;
             }
@@ -192,8 +198,9 @@ public sealed class StartupCoordinator(
 
             try
             {
-                if (view.Launch is null)
+                if (view.Launch is null || !view.Launch.RunsOn(node.Name))
                 {
+                    // Started by itself, or by the node that runs it: waited for here.
                     if (!await projection.WaitUntilAsync(s => s.Find(dependency)?.Status.SatisfiesDependents() == true, dependencyTimeout, clock, stopping))
                     {
                         throw new TektonException(ErrorCode.Timeout, $"not ready after {dependencyTimeout.TotalSeconds} s (it has no launch spec, so Tekton waits for it)");

@@ -33,12 +33,19 @@ public sealed class StopComponentValidator : AbstractValidator<StopComponent>
             .OverridePropertyName("timeout").WithMessage("timeout must be between 0 and 3600 seconds.");
 }
 
-public sealed class StopComponentHandler(InstanceRunner runner, RegistryProjection projection) : ICommandHandler<StopComponent, OperationResult>
+public sealed class StopComponentHandler(InstanceRunner runner, RegistryProjection projection, LocalNode node, IRemoteLifecycle? remote = null)
+    : ICommandHandler<StopComponent, OperationResult>
 {
     public async ValueTask<OperationResult> Handle(StopComponent command, CancellationToken cancellationToken)
     {
         var snapshot = projection.Current;
         var view = snapshot.Find(command.ComponentId) ?? throw TektonException.ComponentNotFound(command.ComponentId);
+        if (remote is not null && view.Launch is { Node: { } owner } launch && !launch.RunsOn(node.Name))
+        {
+            // The node that runs the process ends it.
+            return await remote.StopAsync(owner, command, cancellationToken);
+        }
+
         var force = command.Body.Force ?? false;
         var targets = command.Body.InstanceUuid is { } uuid
             ? [view.FindInstance(uuid) ?? throw TektonException.InstanceNotFound(command.ComponentId, uuid)]

@@ -26,6 +26,45 @@ public sealed class ApiKeys(IServiceScopeFactory scopes, TimeProvider clock)
 
     public int Count => _byId.Count;
 
+    /// <summary>With several nodes: told after each key created or revoked here, so the other nodes reload theirs.</summary>
+    public Action? Changed { get; set; }
+
+    /// <summary>
+    /// Another node created or revoked keys: the set is read again from the database; a key gone from it is
+    /// revoked here too (its connections close).
+    /// </summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<ITektonDbContext>();
+            var stored = await db.ApiKeys.AsNoTracking().ToListAsync(cancellationToken);
+            var ids = stored.Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var key in stored)
+            {
+                _byHash[key.Hash] = key;
+                _byId[key.Id] = key;
+            }
+
+            foreach (var gone in _byId.Values.Where(k => !ids.Contains(k.Id)).ToList())
+            {
+                _byId.TryRemove(gone.Id, out _);
+                _byHash.TryRemove(gone.Hash, out _);
+                _used.TryRemove(gone.Id, out _);
+                if (_revocations.TryRemove(gone.Id, out var revocation))
+                {
+                    revocation.Cancel();
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         using var scope = scopes.CreateScope();
@@ -108,6 +147,7 @@ public sealed class ApiKeys(IServiceScopeFactory scopes, TimeProvider clock)
             await db.SaveChangesAsync(CancellationToken.None);
             _byHash[key.Hash] = key;
             _byId[key.Id] = key;
+            Changed?.Invoke();
             return (key, secret);
         }
         finally
@@ -138,6 +178,7 @@ public sealed class ApiKeys(IServiceScopeFactory scopes, TimeProvider clock)
                 revocation.Cancel();
             }
 
+            Changed?.Invoke();
             return true;
         }
         finally

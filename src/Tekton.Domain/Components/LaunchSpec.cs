@@ -28,4 +28,13 @@ public sealed record LaunchSpec
     public double StartupTimeout { get; init; } = 60;
 
     public double StopTimeout { get; init; } = 30;
+
+    /// <summary>
+    /// The node that runs the process, among several sharing a database (design §12); null on one node alone,
+    /// where the one node runs every process.
+    /// </summary>
+    public string? Node { get; init; }
+
+    /// <summary>Whether the node named <paramref name="node"/> runs this process.</summary>
+    public bool RunsOn(string node) => Node is null || string.Equals(Node, node, StringComparison.Ordinal);
 }

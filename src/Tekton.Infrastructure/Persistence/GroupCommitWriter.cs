@@ -78,6 +78,20 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
         return new ValueTask<T>(pending.Task);
     }
 
+    /// <summary>
+    /// With several nodes: receives the ids of the components and state changes each group committed here, to
+    /// tell the other nodes.
+    /// </summary>
+    public Action<IReadOnlyCollection<string>, IReadOnlyList<long>>? Committed { get; set; }
+
+    /// <summary>
+    /// Another node committed changes to <paramref name="componentIds"/> and recorded the state changes
+    /// <paramref name="stateChangeIds"/>: they are read from the database on this writer's loop, between its own
+    /// groups, so the working set, the snapshot and the state channel stay in step with the database.
+    /// </summary>
+    public void Refresh(IReadOnlyList<string> componentIds, IReadOnlyList<long> stateChangeIds) =>
+        _queue.Writer.TryWrite(new RefreshWrite(componentIds, stateChangeIds));
+
     /// <summary>Loads the registry from the database into the working set and the read projection.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -116,14 +130,30 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
             group.Clear();
+            RefreshWrite? refresh = null;
             while (group.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
             {
+                if (pending is RefreshWrite r)
+                {
+                    // A group boundary: what came before is committed and published first.
+                    refresh = r;
+                    break;
+                }
+
                 group.Add(pending);
             }
 
             try
             {
-                await CommitAsync(group);
+                if (group.Count > 0)
+                {
+                    await CommitAsync(group);
+                }
+
+                if (refresh is not null)
+                {
+                    await RefreshAsync(refresh);
+                }
             }
             catch (Exception exception)
             {
@@ -184,12 +214,37 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
 
         _projection.Publish(_registry, write.Touched);
         _events.Publish(write.StateChanges);
+        Committed?.Invoke(write.Touched, write.StateChanges.Select(c => c.Id).ToList());
         _groupSize.Record(applied.Count);
         _commitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         foreach (var pending in applied)
         {
             pending.Complete();
         }
+    }
+
+    private async Task RefreshAsync(RefreshWrite refresh)
+    {
+        await using var db = await _contexts.CreateDbContextAsync();
+        var ids = refresh.ComponentIds.ToList();
+        var fresh = await db.Components.AsNoTracking().Include(c => c.Instances).AsSplitQuery()
+            .Where(c => ids.Contains(c.ComponentId)).ToListAsync();
+        foreach (var id in ids)
+        {
+            _registry.Remove(id);
+        }
+
+        foreach (var component in fresh)
+        {
+            _registry.Add(component);
+        }
+
+        var changeIds = refresh.StateChangeIds.ToList();
+        var changes = changeIds.Count == 0
+            ? []
+            : await db.StateChanges.AsNoTracking().Where(c => changeIds.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync();
+        _projection.Publish(_registry, ids);
+        _events.PublishRelayed(changes);
     }
 
     private async Task AbandonAsync(IEnumerable<PendingWrite> writes, Exception cause)
@@ -245,6 +300,26 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
+    }
+
+    private sealed class RefreshWrite(IReadOnlyList<string> componentIds, IReadOnlyList<long> stateChangeIds)
+        : PendingWrite(CancellationToken.None)
+    {
+        public IReadOnlyList<string> ComponentIds { get; } = componentIds;
+
+        public IReadOnlyList<long> StateChangeIds { get; } = stateChangeIds;
+
+        public override void Apply(RegistryWrite write)
+        {
+        }
+
+        public override void Complete()
+        {
+        }
+
+        public override void Fail(Exception exception)
+        {
+        }
     }
 
     private sealed class PendingWrite<T>(Func<RegistryWrite, T> change, CancellationToken cancellationToken)

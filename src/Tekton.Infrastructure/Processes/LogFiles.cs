@@ -12,13 +12,12 @@ namespace Tekton.Infrastructure.Processes;
 /// (<c>{component_id}/{instance_uuid}.log</c>). Reading the tail seeks from the end, so memory stays bounded
 /// however much a process writes.
 /// </summary>
-internal sealed class LogFiles(IOptions<SupervisionOptions> options, DependencyInjection.SqliteConnectionString database, IHostEnvironment environment)
+internal sealed class LogFiles(IOptions<SupervisionOptions> options, DependencyInjection.DefaultLogDirectory defaultDirectory, IHostEnvironment environment)
     : IInstanceLogs
 {
     public string Directory { get; } = options.Value.LogDirectory is { Length: > 0 } configured
         ? Path.GetFullPath(configured, environment.ContentRootPath)
-        : Path.Combine(Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.Value).DataSource) is { Length: > 0 } dataDirectory
-            ? dataDirectory : System.IO.Directory.GetCurrentDirectory(), "logs");
+        : defaultDirectory.Path;
 
     public string PathFor(string componentId, Guid instanceUuid) => Path.Combine(Directory, componentId, $"{instanceUuid}.log");
 

@@ -12,6 +12,7 @@ public sealed class ConfigurationTests
     [InlineData("--Tekton:Auth:Burst=0", "Tekton:Auth:RequestsPerSecond and Tekton:Auth:Burst")]
     [InlineData("--Tekton:Limits:MaxComponents=0", "Tekton:Limits:MaxComponents")]
     [InlineData("--Tekton:Audit:MaxEntries=1", "Tekton:Audit:MaxEntries")]
+    [InlineData("--Tekton:Node:LeaseSeconds=0", "Tekton:Node:LeaseSeconds")]
     public async Task A_bad_setting_refuses_to_start_and_names_the_key(string argument, string key)
     {
         var directory = Directory.CreateTempSubdirectory("tekton-config-").FullName;
@@ -21,6 +22,24 @@ public sealed class ConfigurationTests
 
             tekton.ExitCode.Should().NotBe(0);
             tekton.Output.Should().Contain(key);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Postgres_with_a_sqlite_connection_string_refuses_to_start_and_names_the_key()
+    {
+        var directory = Directory.CreateTempSubdirectory("tekton-config-").FullName;
+        try
+        {
+            await using var tekton = await TektonProcess.RunToExitAsync(
+                Path.Combine(directory, "tekton.db"), new Dictionary<string, string>(), "--Tekton:Database:Provider=Postgres");
+
+            tekton.ExitCode.Should().NotBe(0);
+            tekton.Output.Should().Contain("Tekton:Database:ConnectionString is not a PostgreSQL connection string");
         }
         finally
         {

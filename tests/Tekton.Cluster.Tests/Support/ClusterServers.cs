@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Tekton.Cluster.Tests.Support;
+
+/// <summary>
+/// A PostgreSQL server of its own: initdb into a temporary folder, listening on 127.0.0.1 and a free port only,
+/// stopped (immediate shutdown) and deleted on dispose. PostgreSQL refuses to run as root, so as root the server
+/// runs as the <c>postgres</c> account the Debian package creates.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly string _folder;
+    private readonly string _bin;
+    private readonly string? _runAs;
+
+    private PostgresServer(string folder, string bin, string? runAs, int port)
+    {
+        _folder = folder;
+        _bin = bin;
+        _runAs = runAs;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>An Npgsql connection string for <paramref name="database"/> on this server.</summary>
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Database={database};Username=tekton;Password=tekton;Pooling=true;Timeout=15";
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        var bin = FindBin() ?? throw new InvalidOperationException(
+            "PostgreSQL's initdb and pg_ctl are not installed: the cluster tests need them (apt-get install postgresql; build/test.sh installs it).");
+        var runAs = Environment.UserName == "root" ? "postgres" : null;
+        var folder = Directory.CreateTempSubdirectory("tekton-cluster-pg-").FullName;
+        if (runAs is not null)
+        {
+            await Command.RunAsync("chown", ["-R", runAs, folder]);
+            await Command.RunAsync("chmod", ["755", folder]);
+        }
+
+        var server = new PostgresServer(folder, bin, runAs, TektonServerProcess.FreePort());
+        try
+        {
+            var passwordFile = Path.Combine(folder, "password");
+            await File.WriteAllTextAsync(passwordFile, "tekton\n");
+            if (runAs is not null)
+            {
+                await Command.RunAsync("chown", [runAs, passwordFile]);
+            }
+
+            await server.AsOwnerAsync("initdb", ["-D", Path.Combine(folder, "data"), "-U", "tekton", "--pwfile", passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--no-sync"]);
+            await server.AsOwnerAsync("pg_ctl", [
+                "-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
+                "-o", $"-c listen_addresses=127.0.0.1 -c port={server.Port} -c unix_socket_directories={folder} -c max_connections=200",
+                "start"]);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await AsOwnerAsync("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"]);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not started, or already gone.
+        }
+
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private Task AsOwnerAsync(string program, IReadOnlyList<string> arguments) =>
+        _runAs is null
+            ? Command.RunAsync(Path.Combine(_bin, program), arguments)
+            : Command.RunAsync("runuser", ["-u", _runAs, "--", Path.Combine(_bin, program), .. arguments]);
+
+    private static string? FindBin()
+    {
+        var candidates = new List<string>();
+        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries));
+        if (Directory.Exists("/usr/lib/postgresql"))
+        {
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin")));
+        }
+
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
+    }
+}
+
+/// <summary>A redis-server of its own on 127.0.0.1 and a free port, in a temporary folder, without persistence; killed on dispose.</summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private RedisServer(Process process, string folder, int port)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var program = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, "redis-server")).FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("redis-server is not installed: the cluster tests need it (apt-get install redis-server; build/test.sh installs it).");
+        var folder = Directory.CreateTempSubdirectory("tekton-cluster-redis-").FullName;
+        var port = TektonServerProcess.FreePort();
+        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+        foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", port.ToString(), "--dir", folder, "--save", "", "--appendonly", "no", "--protected-mode", "yes" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new RedisServer(process, folder, port);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return server;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                await Task.Delay(50);
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw new InvalidOperationException($"redis-server did not listen on 127.0.0.1:{port}.");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal static class Command
+{
+    public static async Task RunAsync(string program, IReadOnlyList<string> arguments)
+    {
+        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await output}\n{await error}");
+        }
+    }
+}
