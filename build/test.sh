@@ -84,8 +84,15 @@ fi
 echo "== .NET test suites"
 status=0
 # A test that hangs fails after the limit (with a dump) instead of holding the run until CI's own timeout.
-dotnet test Tekton.sln -c Debug --no-build -nologo --blame-hang-timeout 10m \
+# The reliability suites (crashes, faults, fuzzing) load the machine on purpose, so they run alone afterwards
+# rather than beside the other projects' timing-sensitive tests.
+reliability="FullyQualifiedName~Tekton.Web.Tests.Reliability"
+dotnet test Tekton.sln -c Debug --no-build -nologo --blame-hang-timeout 10m --filter "FullyQualifiedName!~Tekton.Web.Tests.Reliability" \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+
+echo "== reliability suites (docs/reliability.md)"
+dotnet test tests/Tekton.Web.Tests -c Debug --no-build -nologo --blame-hang-timeout 10m --filter "$reliability" \
+  --logger "trx;LogFileName=reliability.trx" --logger "console;verbosity=normal" --results-directory "$results/reliability" || status=$?
 
 # The SDKs of other languages, each against a real Tekton process built above. A suite that prints no
 # "N passed, N failed" line counts as one failure.

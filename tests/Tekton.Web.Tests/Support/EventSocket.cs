@@ -15,11 +15,14 @@ public sealed class EventSocket : IAsyncDisposable
 
     public ClientWebSocket Socket { get; }
 
-    public static async Task<EventSocket> ConnectAsync(TektonServer server, string path, Action<ClientWebSocketOptions>? configure = null)
+    public static Task<EventSocket> ConnectAsync(TektonServer server, string path, Action<ClientWebSocketOptions>? configure = null) =>
+        ConnectAsync(server.BaseAddress, path, configure);
+
+    public static async Task<EventSocket> ConnectAsync(Uri baseAddress, string path, Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
         configure?.Invoke(socket.Options);
-        var uri = new UriBuilder(server.BaseAddress) { Scheme = "ws", Path = path }.Uri;
+        var uri = new UriBuilder(baseAddress) { Scheme = "ws", Path = path }.Uri;
         using var timeout = new CancellationTokenSource(DefaultTimeout);
         await socket.ConnectAsync(uri, timeout.Token);
         return new EventSocket(socket);
