@@ -16,6 +16,7 @@ return args switch
         await MemoryBenchmark.RunAsync(web, Int(clients), [.. counts.Split(',').Select(Int)], save is [var path] ? path : null),
     ["populate", var url, var from, var to, var clients] => await Populate(new Uri(url), Int(from), Int(to), Int(clients)),
     ["coldstart", var web, var database, var expected] => await ColdStartBenchmark.RunAsync(web, database, Int(expected)),
+    ["soak", var web, var minutes, var sample, .. var settings] => await SoakBenchmark.RunAsync(web, Double(minutes), Double(sample), settings),
     _ => Usage(),
 };
 
@@ -32,6 +33,6 @@ static async Task<int> Populate(Uri url, int from, int to, int clients)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | route MODELS ITERATIONS | seed BASE_URL COMPONENTS MODELS | openloop BASE_URL METHOD PATH RATE SECONDS [BODY] | fanout BASE_URL websocket|signalr|signalr-client SUBSCRIBERS RATE SECONDS | memory WEB_DLL CLIENTS COUNT,COUNT,... [SAVE_DB] | coldstart WEB_DLL DB|none EXPECTED | populate BASE_URL FROM TO CLIENTS");
+    Console.Error.WriteLine("usage: graph NODES EDGES RUNS | route MODELS ITERATIONS | seed BASE_URL COMPONENTS MODELS | openloop BASE_URL METHOD PATH RATE SECONDS [BODY] | fanout BASE_URL websocket|signalr|signalr-client SUBSCRIBERS RATE SECONDS | memory WEB_DLL CLIENTS COUNT,COUNT,... [SAVE_DB] | coldstart WEB_DLL DB|none EXPECTED | populate BASE_URL FROM TO CLIENTS | soak WEB_DLL MINUTES SAMPLE_SECONDS [--Tekton:...=VALUE ...]");
     return 2;
 }
