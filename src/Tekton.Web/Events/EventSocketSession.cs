@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Mediator;
 using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
@@ -19,6 +20,10 @@ namespace Tekton.Web.Events;
 /// </summary>
 internal sealed partial class EventSocketSession : EventSink
 {
+    // The generated options leave MaxDepth at 64; a client's message gets the limit REST bodies have (design §11).
+    private static readonly JsonTypeInfo<SocketRequest> RequestJson = (JsonTypeInfo<SocketRequest>)
+        new JsonSerializerOptions(TektonJsonContext.Default.Options) { MaxDepth = TektonJsonContext.MaxJsonDepth }.GetTypeInfo(typeof(SocketRequest));
+
     private readonly WebSocket _socket;
     private readonly EventChannel _channel;
     private readonly EventBus _bus;
@@ -155,7 +160,7 @@ internal sealed partial class EventSocketSession : EventSink
         SocketRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize(message.Span, TektonJsonContext.Default.SocketRequest);
+            request = JsonSerializer.Deserialize(message.Span, RequestJson);
         }
         catch (JsonException exception)
         {

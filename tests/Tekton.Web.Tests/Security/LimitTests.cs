@@ -70,6 +70,13 @@ public sealed class LimitTests
         var body = $$"""{"component_id":"deep","component_name":"d","component_type":"service","version":"1.0.0","metadata":{{deep}}}""";
         using var response = await admin.PostAsync("/api/tekton/components", new StringContent(body, Encoding.UTF8, "application/json"));
         (await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002))["detail"]!.GetValue<string>().Should().Contain("32");
+
+        using var registered = await admin.PostAsync("/api/tekton/components", new StringContent(
+            """{"component_id":"deep","component_name":"d","component_type":"service","version":"1.0.0"}""", Encoding.UTF8, "application/json"));
+        registered.IsSuccessStatusCode.Should().BeTrue();
+        using var heartbeat = await admin.PostAsync("/api/tekton/components/deep/heartbeat", new StringContent(
+            $$"""{"metrics":{{deep}}}""", Encoding.UTF8, "application/json"));
+        (await heartbeat.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000))["detail"]!.GetValue<string>().Should().Contain("nested more than 32 levels");
     }
 
     [Fact]
