@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Tekton.Web.Tests.Security;
 
@@ -37,6 +38,23 @@ public sealed class LimitTests
 
         using var user = tekton.ClientFor(tekton.UserKey);
         (await user.GetAsync("/api/tekton/models")).StatusCode.Should().Be(HttpStatusCode.OK, "each key has its own bucket");
+
+        using var admin = tekton.ClientFor(SecuredTekton.AdminKey);
+        JsonNode[] throttled = [];
+        (await Processes.EventuallyAsync(async () =>
+        {
+            // The Admin key has a bucket of 5 too: a read it is refused is simply tried again.
+            using var response = await admin.GetAsync("/api/tekton/audit?outcome=denied&limit=1000");
+            throttled = response.IsSuccessStatusCode
+                ? [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["entries"]!.AsArray()
+                    .Where(e => e!["status"]!.GetValue<int>() == 429 && e["actor"]!.GetValue<string>() == "monitor-key")
+                    .Select(e => e!)]
+                : throttled;
+            return throttled.Length > 0;
+        })).Should().BeTrue("a key being throttled is audited");
+        throttled.Should().ContainSingle("only the first refusal of a key in a minute is audited, not each of the flood");
+        throttled[0]["action"]!.GetValue<string>().Should().Be("ListComponents");
+        throttled[0]["outcome"]!.GetValue<string>().Should().Be("denied");
     }
 
     [Fact]
