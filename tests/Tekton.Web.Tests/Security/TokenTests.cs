@@ -212,6 +212,12 @@ public sealed class TokenTests : IAsyncLifetime
     public async Task Keys_and_the_signing_key_survive_a_restart()
     {
         var token = await _tekton.TokenAsync(_tekton.MonitorKey);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(Path.Combine(_tekton.Server.DataDirectory, "jwt-signing.key"))
+                .Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the signing key is readable by Tekton's user only");
+        }
+
         await _tekton.Server.RestartAsync();
 
         foreach (var credential in new[] { _tekton.MonitorKey, token })
