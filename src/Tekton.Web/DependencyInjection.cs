@@ -86,6 +86,7 @@ public static class DependencyInjection
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessDeniedWriter>();
         services.AddRateLimiter(_ => { });
+        services.AddSingleton<RateLimitAudit>();
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
             .Configure<Microsoft.Extensions.Options.IOptions<AuthOptions>>((limiter, auth) => RateLimits.Configure(limiter, auth.Value));
         // With auth off the pipeline has no authorization middleware (see UseTektonPipeline).

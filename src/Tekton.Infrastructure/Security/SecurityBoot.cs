@@ -23,6 +23,7 @@ internal sealed partial class SecurityBoot(
 {
     public const string BootstrapVariable = "TEKTON_BOOTSTRAP_ADMIN_KEY";
     public const string BootstrapFile = "bootstrap-admin.key";
+    private const string GenerateCommand = "echo tk_$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')";
 
     protected override TimeSpan Period => TimeSpan.FromSeconds(30);
 
@@ -49,9 +50,15 @@ internal sealed partial class SecurityBoot(
     {
         if (configuration[BootstrapVariable] is { Length: > 0 } given)
         {
+            // Only tk_ values are looked up as keys (the rest are read as tokens): without it the Admin would be locked out.
+            if (!given.StartsWith(ApiKey.SecretPrefix, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"{BootstrapVariable} must start with '{ApiKey.SecretPrefix}' (an API key: {ApiKey.SecretPrefix} and at least 21 more characters, no spaces); generate one with: {GenerateCommand}.");
+            }
+
             if (given.Length < 24 || given.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             {
-                throw new InvalidOperationException($"{BootstrapVariable} must be at least 24 characters without spaces; generate one with: echo tk_$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=').");
+                throw new InvalidOperationException($"{BootstrapVariable} must be at least 24 characters without spaces; generate one with: {GenerateCommand}.");
             }
 
             await keys.CreateAsync("bootstrap", Role.Admin, null, given, cancellationToken);

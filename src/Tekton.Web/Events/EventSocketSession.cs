@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Mediator;
 using Tekton.Application.Events;
 using Tekton.Application.Lifecycle;
@@ -19,6 +20,41 @@ namespace Tekton.Web.Events;
 /// </summary>
 internal sealed partial class EventSocketSession : EventSink
 {
+    // The generated options leave MaxDepth at 64; a client's message gets the limit REST bodies have (design §11).
+    private static readonly JsonTypeInfo<SocketRequest> RequestJson = (JsonTypeInfo<SocketRequest>)
+        new JsonSerializerOptions(TektonJsonContext.Default.Options) { MaxDepth = TektonJsonContext.MaxJsonDepth }.GetTypeInfo(typeof(SocketRequest));
+
+    /// <summary>
+    /// The actions each channel handles, in the order the error message names them. Each needs its row in
+    /// <see cref="Security.SocketAccess.Actions"/>, which is checked before dispatch.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<EventChannel, OrderedDictionary<string, Handler>> Handlers =
+        new Dictionary<EventChannel, OrderedDictionary<string, Handler>>
+        {
+            [EventChannel.Heartbeat] = new(StringComparer.Ordinal)
+            {
+                ["subscribe"] = Immediate(static (session, request) => session.Subscribe(request)),
+                ["unsubscribe"] = Immediate(static (session, request) => session.Unsubscribe(request)),
+                ["heartbeat"] = static (session, request, cancellationToken) => session.HeartbeatAsync(request, cancellationToken),
+            },
+            [EventChannel.State] = new(StringComparer.Ordinal)
+            {
+                ["subscribe"] = Immediate(static (session, request) => session.Subscribe(request)),
+                ["unsubscribe"] = Immediate(static (session, request) => session.Unsubscribe(request)),
+            },
+        };
+
+    private delegate Task Handler(EventSocketSession session, SocketRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The actions <paramref name="channel"/> handles (for the role-table test).</summary>
+    internal static IReadOnlyCollection<string> HandledActions(EventChannel channel) => Handlers[channel].Keys;
+
+    private static Handler Immediate(Action<EventSocketSession, SocketRequest> action) => (session, request, _) =>
+    {
+        action(session, request);
+        return Task.CompletedTask;
+    };
+
     private readonly WebSocket _socket;
     private readonly EventChannel _channel;
     private readonly EventBus _bus;
@@ -155,7 +191,7 @@ internal sealed partial class EventSocketSession : EventSink
         SocketRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize(message.Span, TektonJsonContext.Default.SocketRequest);
+            request = JsonSerializer.Deserialize(message.Span, RequestJson);
         }
         catch (JsonException exception)
         {
@@ -163,24 +199,25 @@ internal sealed partial class EventSocketSession : EventSink
             return;
         }
 
-        switch (request?.Action)
+        var handlers = Handlers[_channel];
+        if (request?.Action is not { } action || !handlers.TryGetValue(action, out var handle))
         {
-            case "subscribe":
-                Subscribe(request);
-                break;
-            case "unsubscribe":
-                Unsubscribe(request);
-                break;
-            case "heartbeat" when _channel == EventChannel.Heartbeat:
-                await HeartbeatAsync(request, cancellationToken);
-                break;
-            default:
-                var actions = _channel == EventChannel.Heartbeat ? "subscribe, unsubscribe or heartbeat" : "subscribe or unsubscribe";
-                Send(new ErrorNotice((int)ErrorCode.GeneralError, request?.Action is null
-                    ? $"action is required: {actions}."
-                    : $"Unknown action '{request.Action}' on the {EventJson.ChannelName(_channel)} channel: use {actions}."));
-                break;
+            var actions = string.Join(", ", handlers.Keys.SkipLast(1)) + " or " + handlers.Keys.Last();
+            Send(new ErrorNotice((int)ErrorCode.GeneralError, request?.Action is null
+                ? $"action is required: {actions}."
+                : $"Unknown action '{request.Action}' on the {EventJson.ChannelName(_channel)} channel: use {actions}."));
+            return;
         }
+
+        var (allowed, detail) = Security.SocketAccess.Decide(_caller, _channel, action, request.ComponentId);
+        if (!allowed)
+        {
+            _ = _audit.RecordAsync(Security.AuditRecords.Entry(_http, _caller, "socket:" + action, request.ComponentId, "denied", 0, detail));
+            Send(new ErrorNotice((int)ErrorCode.AuthorizationError, detail!));
+            return;
+        }
+
+        await handle(this, request, cancellationToken);
     }
 
     private void Subscribe(SocketRequest request)
@@ -243,15 +280,6 @@ internal sealed partial class EventSocketSession : EventSink
         if (request.ComponentId is null)
         {
             Send(new ErrorNotice((int)ErrorCode.GeneralError, "component_id is required: the component sending the heartbeat."));
-            return;
-        }
-
-        var decision = _caller.Decide(Domain.Security.Permission.ActAsComponent, request.ComponentId);
-        if (decision != Domain.Security.AccessDecision.Allowed)
-        {
-            var detail = _caller.Explain(decision, Domain.Security.Permission.ActAsComponent, request.ComponentId);
-            _ = _audit.RecordAsync(Security.AuditRecords.Entry(_http, _caller, "socket:heartbeat", request.ComponentId, "denied", 0, detail));
-            Send(new ErrorNotice((int)ErrorCode.AuthorizationError, detail));
             return;
         }
 

@@ -149,7 +149,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
 
         if (json.Message.Contains("maximum configured depth", StringComparison.Ordinal))
         {
-            return ("body", "The JSON is nested more than 32 levels deep.");
+            return ("body", $"The JSON is nested more than {TektonJsonContext.MaxJsonDepth} levels deep.");
         }
 
         var reader = json.LineNumber is { } line ? $" (line {line + 1}, position {json.BytePositionInLine + 1})" : string.Empty;

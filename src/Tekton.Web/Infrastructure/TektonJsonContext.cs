@@ -77,6 +77,9 @@ namespace Tekton.Web.Infrastructure;
 [JsonSerializable(typeof(string))]
 public sealed partial class TektonJsonContext : JsonSerializerContext
 {
+    /// <summary>Design §11: JSON from clients nested deeper than this is refused (REST bodies, socket and hub messages).</summary>
+    public const int MaxJsonDepth = 32;
+
     /// <summary>Applies the wire conventions to a set of options (HTTP, and the OpenAPI schema generator).</summary>
     public static void Configure(JsonSerializerOptions options)
     {
@@ -84,7 +87,7 @@ public sealed partial class TektonJsonContext : JsonSerializerContext
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DictionaryKeyPolicy = null;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-        options.MaxDepth = 32;
+        options.MaxDepth = MaxJsonDepth;
         options.Converters.Add(new UtcTimestampConverter());
         options.Converters.Add(new NullableUtcTimestampConverter());
     }

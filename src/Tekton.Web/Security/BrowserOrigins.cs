@@ -15,7 +15,7 @@ public sealed class BrowserOrigins(RequestDelegate next, IOptions<AuthOptions> o
 {
     private readonly HashSet<string> _allowed = new(options.Value.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
 
-    public Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
+    public Task InvokeAsync(HttpContext context, IProblemDetailsService problems, AuditTrail audit)
     {
         var request = context.Request;
         var guarded = context.WebSockets.IsWebSocketRequest
@@ -25,9 +25,10 @@ public sealed class BrowserOrigins(RequestDelegate next, IOptions<AuthOptions> o
             return next(context);
         }
 
-        return AccessDeniedWriter.WriteAsync(
-            context, problems, StatusCodes.Status403Forbidden,
-            $"Requests from the web origin '{origin}' are refused: only Tekton's own pages and the origins in Tekton:Auth:AllowedOrigins may write or open event sockets.");
+        var detail = $"Requests from the web origin '{origin}' are refused: only Tekton's own pages and the origins in Tekton:Auth:AllowedOrigins may write or open event sockets.";
+        // Before authentication and routing: the caller is not known yet, and the action is the method and path.
+        _ = audit.RecordAsync(AuditRecords.Denied(context, Caller.From(context.User), StatusCodes.Status403Forbidden, detail));
+        return AccessDeniedWriter.WriteAsync(context, problems, StatusCodes.Status403Forbidden, detail);
     }
 
     private bool IsAllowed(string origin, HttpRequest request) =>

@@ -127,6 +127,22 @@ public sealed class EventSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_nested_deeper_than_32_levels_gets_an_error_1000_and_the_connection_stays_open()
+    {
+        await _server.RegisterAsync("engram");
+        await using var socket = await EventSocket.ConnectAsync(_server, Heartbeats);
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40);
+
+        await socket.SendAsync($$"""{"action":"heartbeat","component_id":"engram","metrics":{{deep}}}""");
+        var error = await socket.ExpectAsync("error");
+        await socket.SendAsync("""{"action":"heartbeat","component_id":"engram","metrics":{"queue":1}}""");
+
+        error["code"]!.GetValue<int>().Should().Be(1000);
+        error["message"]!.GetValue<string>().Should().Contain("not a valid request").And.Contain("depth of 32", "the message is refused as read, before any action");
+        (await socket.ExpectAsync("heartbeat_received"))["component_id"]!.GetValue<string>().Should().Be("engram");
+    }
+
+    [Fact]
     public async Task The_state_channel_reports_registration_transitions_and_deregistration_in_the_reference_shape()
     {
         await using var socket = await EventSocket.ConnectAsync(_server, States);

@@ -118,6 +118,28 @@ public sealed class HubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hub_message_up_to_64_KiB_is_read_and_a_larger_one_closes_the_connection()
+    {
+        await using var hub = await ConnectAsync();
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        var underLimit = () => hub.InvokeAsync<JsonElement>("SubscribeHeartbeats", new string('a', 60 * 1024));
+        var overLimit = () => hub.InvokeAsync<JsonElement>("SubscribeHeartbeats", new string('a', 70 * 1024));
+
+        (await underLimit.Should().ThrowAsync<HubException>("a 60 KiB message is read, and its id refused"))
+            .Which.Message.Should().Contain("[1000]");
+        hub.State.Should().Be(HubConnectionState.Connected);
+        await overLimit.Should().ThrowAsync<Exception>();
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        hub.State.Should().Be(HubConnectionState.Disconnected);
+    }
+
+    [Fact]
     public async Task A_hub_connection_past_the_connection_cap_is_closed_and_a_freed_place_can_be_taken()
     {
         await using var server = await TektonServer.StartAsync(new Dictionary<string, string?> { ["Tekton:Events:MaxConnections"] = "1" });

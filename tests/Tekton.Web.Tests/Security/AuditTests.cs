@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -10,6 +11,7 @@ public sealed class AuditTests
     [Fact]
     public async Task Admin_actions_and_denied_requests_are_recorded_and_survive_a_restart()
     {
+        var before = DateTimeOffset.UtcNow;
         await using var tekton = await SecuredTekton.StartAsync();
         using var admin = tekton.ClientFor(SecuredTekton.AdminKey);
         (await admin.PostAsJsonAsync("/api/tekton/components", new
@@ -42,6 +44,9 @@ public sealed class AuditTests
         start["target"]!.GetValue<string>().Should().Be("alpha");
         start["status"]!.GetValue<int>().Should().Be(409);
         start["client_address"]!.GetValue<string>().Should().Be("127.0.0.1");
+        var at = start["at"]!.GetValue<string>();
+        at.Should().EndWith("Z", "times are RFC 3339 UTC");
+        DateTimeOffset.Parse(at, CultureInfo.InvariantCulture).Should().BeOnOrAfter(before).And.BeOnOrBefore(DateTimeOffset.UtcNow, "it is when the action happened");
         Entry(entries, "PutModel", "allowed")!["target"]!.GetValue<string>().Should().Be("audited-model");
         Entry(entries, "DeregisterComponent", "allowed")!["status"]!.GetValue<int>().Should().Be(200);
 

@@ -59,6 +59,26 @@ public sealed class BootstrapTests
         }
     }
 
+    [Fact]
+    public async Task A_bootstrap_key_without_the_tk_prefix_refuses_to_start_rather_than_lock_the_admin_out()
+    {
+        var directory = Directory.CreateTempSubdirectory("tekton-test-").FullName;
+        try
+        {
+            await using var tekton = await TektonProcess.RunToExitAsync(
+                Path.Combine(directory, "tekton.db"),
+                new Dictionary<string, string> { ["TEKTON_BOOTSTRAP_ADMIN_KEY"] = "long-enough-admin-secret-0123456789" },
+                "--Tekton:Auth:Enabled=true");
+            tekton.ExitCode.Should().NotBe(0);
+            tekton.Output.Should().Contain("TEKTON_BOOTSTRAP_ADMIN_KEY must start with 'tk_'").And.Contain("openssl rand");
+            tekton.Output.Should().NotContain("Now listening on");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--urls", "http://0.0.0.0:0")]
     [InlineData("--urls", "http://*:0")]

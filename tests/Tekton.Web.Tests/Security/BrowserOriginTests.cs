@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using System.Text.Json.Nodes;
 
 namespace Tekton.Web.Tests.Security;
 
@@ -26,6 +27,7 @@ public sealed class BrowserOriginTests : IAsyncLifetime
         await FluentActions.Awaiting(() => socket.ConnectAsync(Address(path), CancellationToken.None)).Should().ThrowAsync<WebSocketException>();
 
         socket.HttpStatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await RefusalAsync(path)).Should().NotBeNull("a refused origin is audited like any other denial");
     }
 
     [Theory]
@@ -55,6 +57,11 @@ public sealed class BrowserOriginTests : IAsyncLifetime
         forged.Headers.Add("Origin", "http://evil.example");
 
         await (await _server.Client.SendAsync(forged)).ShouldBeProblemAsync(HttpStatusCode.Forbidden, 1008);
+        var refusal = (await RefusalAsync("/api/tekton/components/victim/stop"))!;
+        refusal["method"]!.GetValue<string>().Should().Be("POST");
+        refusal["status"]!.GetValue<int>().Should().Be(403);
+        refusal["client_address"]!.GetValue<string>().Should().Be("127.0.0.1");
+        refusal["detail"]!.GetValue<string>().Should().Contain("http://evil.example");
 
         using var read = new HttpRequestMessage(HttpMethod.Get, "/api/tekton/components/victim");
         read.Headers.Add("Origin", "http://evil.example");
@@ -63,6 +70,19 @@ public sealed class BrowserOriginTests : IAsyncLifetime
         sameOrigin.Headers.Add("Origin", _server.BaseAddress.GetLeftPart(UriPartial.Authority));
         (await _server.Client.SendAsync(sameOrigin)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await _server.Client.PostAsync("/api/tekton/components/victim/stop", null)).StatusCode.Should().Be(HttpStatusCode.OK, "no Origin: not a browser");
+    }
+
+    /// <summary>The audit trail's denied entry for a request to this path, once the queued refusal is written.</summary>
+    private async Task<JsonNode?> RefusalAsync(string path)
+    {
+        JsonNode? entry = null;
+        await Processes.EventuallyAsync(async () =>
+        {
+            entry = (await _server.GetObjectAsync("/api/tekton/audit?outcome=denied"))["entries"]!.AsArray()
+                .FirstOrDefault(e => e!["path"]!.GetValue<string>() == path);
+            return entry is not null;
+        });
+        return entry;
     }
 
     private Uri Address(string path) => new UriBuilder(_server.BaseAddress) { Scheme = "ws", Path = path }.Uri;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Tekton.Web.Tests.Security;
 
@@ -37,6 +38,23 @@ public sealed class LimitTests
 
         using var user = tekton.ClientFor(tekton.UserKey);
         (await user.GetAsync("/api/tekton/models")).StatusCode.Should().Be(HttpStatusCode.OK, "each key has its own bucket");
+
+        using var admin = tekton.ClientFor(SecuredTekton.AdminKey);
+        JsonNode[] throttled = [];
+        (await Processes.EventuallyAsync(async () =>
+        {
+            // The Admin key has a bucket of 5 too: a read it is refused is simply tried again.
+            using var response = await admin.GetAsync("/api/tekton/audit?outcome=denied&limit=1000");
+            throttled = response.IsSuccessStatusCode
+                ? [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["entries"]!.AsArray()
+                    .Where(e => e!["status"]!.GetValue<int>() == 429 && e["actor"]!.GetValue<string>() == "monitor-key")
+                    .Select(e => e!)]
+                : throttled;
+            return throttled.Length > 0;
+        })).Should().BeTrue("a key being throttled is audited");
+        throttled.Should().ContainSingle("only the first refusal of a key in a minute is audited, not each of the flood");
+        throttled[0]["action"]!.GetValue<string>().Should().Be("ListComponents");
+        throttled[0]["outcome"]!.GetValue<string>().Should().Be("denied");
     }
 
     [Fact]
@@ -70,6 +88,13 @@ public sealed class LimitTests
         var body = $$"""{"component_id":"deep","component_name":"d","component_type":"service","version":"1.0.0","metadata":{{deep}}}""";
         using var response = await admin.PostAsync("/api/tekton/components", new StringContent(body, Encoding.UTF8, "application/json"));
         (await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002))["detail"]!.GetValue<string>().Should().Contain("32");
+
+        using var registered = await admin.PostAsync("/api/tekton/components", new StringContent(
+            """{"component_id":"deep","component_name":"d","component_type":"service","version":"1.0.0"}""", Encoding.UTF8, "application/json"));
+        registered.IsSuccessStatusCode.Should().BeTrue();
+        using var heartbeat = await admin.PostAsync("/api/tekton/components/deep/heartbeat", new StringContent(
+            $$"""{"metrics":{{deep}}}""", Encoding.UTF8, "application/json"));
+        (await heartbeat.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000))["detail"]!.GetValue<string>().Should().Contain("nested more than 32 levels");
     }
 
     [Fact]

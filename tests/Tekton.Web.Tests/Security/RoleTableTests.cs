@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR.Client;
+using Tekton.Application.Events;
 using Tekton.Domain.Security;
 using Tekton.Web.Events;
 using Tekton.Web.Security;
@@ -185,6 +186,24 @@ public sealed class RoleTableTests : IAsyncLifetime
                     : """{"action":"subscribe","component_types":["all"]}""");
                 (await events.ExpectAsync("subscribed")).Should().NotBeNull();
             }
+        }
+    }
+
+    [Fact]
+    public void Every_socket_action_has_a_row_of_the_role_table()
+    {
+        var expected = new Dictionary<EventChannel, Dictionary<string, Permission>>
+        {
+            [EventChannel.Heartbeat] = new() { ["subscribe"] = Permission.Read, ["unsubscribe"] = Permission.Read, ["heartbeat"] = Permission.ActAsComponent },
+            [EventChannel.State] = new() { ["subscribe"] = Permission.Read, ["unsubscribe"] = Permission.Read },
+        };
+
+        SocketAccess.Actions.Keys.Should().BeEquivalentTo(Enum.GetValues<EventChannel>(), "every channel needs its actions' rows");
+        foreach (var channel in Enum.GetValues<EventChannel>())
+        {
+            EventSocketSession.HandledActions(channel).Should().BeEquivalentTo(SocketAccess.Actions[channel].Keys,
+                $"every action the {channel} socket handles needs a row of the role table, and every row an action");
+            SocketAccess.Actions[channel].Should().Equal(expected[channel], $"the {channel} socket's actions are in these rows of design §11");
         }
     }
 

@@ -1,9 +1,12 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Data.Sqlite;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -209,6 +212,12 @@ public sealed class TokenTests : IAsyncLifetime
     public async Task Keys_and_the_signing_key_survive_a_restart()
     {
         var token = await _tekton.TokenAsync(_tekton.MonitorKey);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(Path.Combine(_tekton.Server.DataDirectory, "jwt-signing.key"))
+                .Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the signing key is readable by Tekton's user only");
+        }
+
         await _tekton.Server.RestartAsync();
 
         foreach (var credential in new[] { _tekton.MonitorKey, token })
@@ -216,6 +225,35 @@ public sealed class TokenTests : IAsyncLifetime
             using var client = _tekton.ClientFor(credential);
             (await client.GetAsync("/api/tekton/components")).StatusCode.Should().Be(HttpStatusCode.OK);
         }
+    }
+
+    [Fact]
+    public void The_database_holds_only_the_SHA_256_of_a_key_never_the_key()
+    {
+        var secret = _tekton.MonitorKey;
+        var expectedHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+        var row = new Dictionary<string, string?>();
+        using (var connection = new SqliteConnection($"Data Source={_tekton.Server.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT * FROM api_keys WHERE name = 'monitor-key'";
+            using var reader = command.ExecuteReader();
+            reader.Read().Should().BeTrue("the key was created");
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
+            }
+
+            reader.Read().Should().BeFalse();
+        }
+
+        row["hash"].Should().Be(expectedHash);
+        row["prefix"].Should().Be(secret[..11]);
+        var randomPart = secret[3..];
+        row.Values.Should().NotContain(v => v != null && (v.Contains(secret, StringComparison.Ordinal) || v.Contains(randomPart, StringComparison.Ordinal)),
+            "neither the key nor its random part is stored");
     }
 
     private static string Sign(byte[] key, string algorithm, string keyId, DateTime notBefore, DateTime expires) =>
