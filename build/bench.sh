@@ -5,7 +5,8 @@
 # a bare Kestrel endpoint (bench/Tekton.Bench.Bare, the ceiling of this stack) and with etcd 3.4, under the same
 # load generator (wrk, bench/wrk/*.lua). Installs wrk and etcd from Debian when they are missing.
 # Durable registrations are measured on SQLite and, when PostgreSQL's initdb is installed, on a PostgreSQL of
-# their own. `build/bench.sh durable` runs only those (and prints them; docs/performance.md is left as it is).
+# their own. `build/bench.sh durable` runs only those (and prints them; docs/performance.md is left as it is);
+# `build/bench.sh fanout` likewise runs only the event fan-out.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -123,9 +124,28 @@ durable_writes() {
   fi
 }
 
+# Event fan-out: SUBSCRIBERS connections follow one component while heartbeats arrive at RATE per second.
+# Not pinned: sending 100,000 frames a second is more than one core's work, and with the server held to one
+# core the queueing dominates the latency (measured: p99 130-460 ms pinned, 40-70 ms unpinned).
+fanout_runs() {
+  local fanout_subscribers=${BENCH_FANOUT_SUBSCRIBERS:-1000} fanout_rate=${BENCH_FANOUT_RATE:-100}
+  for transport in websocket signalr; do
+    echo "== event fan-out, $transport"
+    for _ in $(seq "$runs"); do
+      start_tekton "" ""
+      dotnet "$bench" fanout "$url" "$transport" "$fanout_subscribers" "$fanout_rate" "$seconds" | tee -a "$out/fanout.jsonl"
+      stop_server
+    done
+  done
+}
+
 if [ "${1:-}" = durable ]; then
   echo "== durable registrations, SQLite and PostgreSQL"
   for _ in $(seq "$runs"); do durable_writes; done
+  exit 0
+fi
+if [ "${1:-}" = fanout ]; then
+  fanout_runs
   exit 0
 fi
 
@@ -201,18 +221,7 @@ for _ in $(seq "$runs"); do
   stop_server
 done
 
-# Event fan-out: SUBSCRIBERS connections follow one component while heartbeats arrive at RATE per second.
-# Not pinned: sending 100,000 frames a second is more than one core's work, and with the server held to one
-# core the queueing dominates the latency (measured: p99 130-460 ms pinned, 40-70 ms unpinned).
-fanout_subscribers=${BENCH_FANOUT_SUBSCRIBERS:-1000}; fanout_rate=${BENCH_FANOUT_RATE:-100}
-for transport in websocket signalr; do
-  echo "== event fan-out, $transport"
-  for _ in $(seq "$runs"); do
-    start_tekton "" ""
-    dotnet "$bench" fanout "$url" "$transport" "$fanout_subscribers" "$fanout_rate" "$seconds" | tee -a "$out/fanout.jsonl"
-    stop_server
-  done
-done
+fanout_runs
 
 # Memory per component: components registered through the API up to each count, the heap after a full GC (induced
 # from outside) and the RSS at each; the database it leaves is the cold start's. Not pinned: each benchmark starts

@@ -4,6 +4,8 @@
 # drift of each from the second quarter of the run to the last must stay within 5% (bench/Tekton.Benchmarks,
 # SoakBenchmark.cs). Writes the samples to build/.artifacts/soak/ and, unless SOAK_REPORT=0, docs/soak.md.
 # build/test.sh runs a short one (SOAK_MINUTES=2) with the Debug build it already made: SOAK_CONFIGURATION=Debug.
+# SOAK_SETTINGS adds Tekton settings (--Tekton:Key=value ...), e.g. a smaller event window so that a short run
+# reaches its steady state within the warm-up.
 # Ends with "N passed, N failed" (1 passed when every drift is within the limit and no request failed).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +27,8 @@ bench="$root/bench/Tekton.Benchmarks/bin/$configuration/net10.0/Tekton.Benchmark
 
 echo "== soak: $minutes minutes, a sample every $sample s ($configuration)"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-dotnet "$bench" soak "$web" "$minutes" "$sample" | tee "$out/samples.jsonl"
+# shellcheck disable=SC2086 # SOAK_SETTINGS is a list of arguments
+dotnet "$bench" soak "$web" "$minutes" "$sample" ${SOAK_SETTINGS:-} | tee "$out/samples.jsonl"
 status=${PIPESTATUS[0]}
 
 if [ "${SOAK_REPORT:-1}" != 0 ]; then

@@ -94,6 +94,13 @@ echo "== reliability suites (docs/reliability.md)"
 dotnet test tests/Tekton.Web.Tests -c Debug --no-build -nologo --blame-hang-timeout 10m --filter "$reliability" \
   --logger "trx;LogFileName=reliability.trx" --logger "console;verbosity=normal" --results-directory "$results/reliability" || status=$?
 
+# A short soak (docs/reliability.md): two minutes of mixed load on the Debug build, with an event window small
+# enough to fill within the warm-up; build/soak.sh alone runs the full 30 minutes.
+echo "== soak (short)"
+SOAK_MINUTES=2 SOAK_SAMPLE_SECONDS=5 SOAK_CONFIGURATION=Debug SOAK_REPORT=0 \
+  SOAK_SETTINGS="--Tekton:Events:RetainedEvents=500" build/soak.sh 2>&1 | tee "$results/soak.log" || status=1
+tail -n 1 "$results/soak.log" > "$results/soak.counts"
+
 # The SDKs of other languages, each against a real Tekton process built above. A suite that prints no
 # "N passed, N failed" line counts as one failure.
 for suite in clients/js clients/python; do

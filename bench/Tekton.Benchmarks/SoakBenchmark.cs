@@ -13,7 +13,8 @@ namespace Tekton.Benchmarks;
 /// leave, and a supervised process started and stopped again and again. Every SAMPLE seconds it records the server's
 /// resident memory, its managed heap after a full GC it induces, its threads and its open file descriptors. The
 /// first quarter of the run is warm-up; drift compares the median of the second quarter with that of the last.
-/// Prints one JSON line per sample and a summary line; exits 1 when a drift passes 5% or a request failed.
+/// Prints one JSON line per sample and a summary line; exits 1 when a drift passes 5% (for threads and descriptors:
+/// and more than 2) or a request failed.
 /// </summary>
 public static class SoakBenchmark
 {
@@ -83,7 +84,14 @@ public static class SoakBenchmark
             ["threads"] = Drift(early, late, s => s.Threads),
             ["fds"] = Drift(early, late, s => s.Fds),
         };
-        var passed = load.Failures == 0 && drift.Values.All(d => d <= DriftLimit);
+        // Threads and descriptors are small counts that the thread pool and socket churn move by one or two either
+        // way; a change of two or fewer is not drift.
+        var growth = new Dictionary<string, double>
+        {
+            ["threads"] = Median(late.Select(s => (double)s.Threads)) - Median(early.Select(s => (double)s.Threads)),
+            ["fds"] = Median(late.Select(s => (double)s.Fds)) - Median(early.Select(s => (double)s.Fds)),
+        };
+        var passed = load.Failures == 0 && drift.All(d => d.Value <= DriftLimit || growth.GetValueOrDefault(d.Key, double.MaxValue) <= 2);
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             kind = "soak",
