@@ -38,8 +38,9 @@ public static class DependencyInjection
                 options.UseNpgsql(
                     provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString,
                     npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly)));
-            services.AddSingleton(_ => new DataFolder(CreateFolder(Path.Combine(contentRoot, "data"))));
-            services.AddSingleton(_ => new DefaultLogDirectory(Path.Combine(contentRoot, "data", "logs")));
+            services.AddSingleton(provider => new DataFolder(CreateFolder(
+                Path.GetFullPath(provider.GetRequiredService<IOptions<NodeOptions>>().Value.DataDirectory, contentRoot))));
+            services.AddSingleton(provider => new DefaultLogDirectory(Path.Combine(provider.GetRequiredService<DataFolder>().Path, "logs")));
         }
         else
         {
@@ -60,6 +61,7 @@ public static class DependencyInjection
         services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Name) && o.Name.Length <= 64, "Tekton:Node:Name must be 1 to 64 characters.")
             .Validate(o => o.LeaseSeconds is >= 1 and <= 3600, "Tekton:Node:LeaseSeconds must be between 1 and 3600.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Tekton:Node:DataDirectory must not be empty.")
             .ValidateOnStart();
         services.AddOptions<RedisOptions>().Bind(builder.Configuration.GetSection(RedisOptions.Section));
         services.AddSingleton(provider => new LocalNode(provider.GetRequiredService<IOptions<NodeOptions>>().Value.Name, Clustered: postgres));

@@ -127,6 +127,16 @@ public sealed class ClusterTests(ClusterServers servers)
     }
 
     [Fact]
+    public async Task Each_node_keeps_its_files_in_its_own_data_folder()
+    {
+        var cluster = await servers.NewClusterAsync();
+        // Auth on without TEKTON_BOOTSTRAP_ADMIN_KEY: the node writes the bootstrap key into its data folder.
+        await using var a = await servers.StartNodeAsync(cluster, "node-a", "--Tekton:Auth:Enabled=true");
+        File.Exists(Path.Combine(a.Folder, "bootstrap-admin.key")).Should().BeTrue(
+            "the node's data folder is the test's own temporary folder, not the build output the nodes share:\n" + a.Output);
+    }
+
+    [Fact]
     public async Task A_start_requested_on_B_launches_the_process_on_A_when_A_is_its_node()
     {
         var cluster = await servers.NewClusterAsync();
