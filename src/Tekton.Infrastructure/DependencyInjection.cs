@@ -94,8 +94,16 @@ public static class DependencyInjection
         if (postgres)
         {
             services.AddHostedService(provider => provider.GetRequiredService<ExpiryLease>());
-        }
 
+            // Every node signs and checks tokens with the one key in the database (after the migrations made its table).
+            services.AddSingleton<DatabaseSigningKey>();
+            services.AddSingleton<ISigningKeySource>(provider => provider.GetRequiredService<DatabaseSigningKey>());
+            services.AddHostedService(provider => provider.GetRequiredService<DatabaseSigningKey>());
+        }
+        else
+        {
+            services.AddSingleton<ISigningKeySource, SigningKeyFile>();
+        }
 
         services.AddSingleton<IAccessTokens, JwtAccessTokens>();
         services.AddHostedService<SecurityBoot>();

@@ -127,6 +127,28 @@ public sealed class ClusterTests(ClusterServers servers)
     }
 
     [Fact]
+    public async Task A_token_issued_on_one_node_is_accepted_on_the_other()
+    {
+        var cluster = await servers.NewClusterAsync();
+        await using var a = await servers.StartNodeAsync(cluster, "node-a", auth: true);
+        await using var b = await servers.StartNodeAsync(cluster, "node-b", auth: true);
+        using var httpA = Node.Http(a);
+        string token;
+        using (var issued = await httpA.PostAsJsonAsync("/api/tekton/auth/token", new JsonObject { ["api_key"] = TektonServerProcess.AdminKey }))
+        {
+            var body = JsonNode.Parse(await issued.Content.ReadAsStringAsync())!;
+            issued.IsSuccessStatusCode.Should().BeTrue(body.ToJsonString());
+            token = body["access_token"]!.GetValue<string>();
+        }
+
+        using var httpB = Node.Http(b);
+        httpB.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var listed = await httpB.GetAsync("/api/tekton/components");
+        listed.IsSuccessStatusCode.Should().BeTrue("node B checks tokens with the signing key node A issued them with: " + await listed.Content.ReadAsStringAsync());
+        File.Exists(Path.Combine(a.Folder, "jwt-signing.key")).Should().BeFalse("with PostgreSQL the signing key is kept in the database");
+    }
+
+    [Fact]
     public async Task Each_node_keeps_its_files_in_its_own_data_folder()
     {
         var cluster = await servers.NewClusterAsync();
