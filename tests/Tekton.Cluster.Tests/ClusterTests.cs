@@ -44,6 +44,7 @@ public sealed class ClusterTests(ClusterServers servers)
         await using var a = await servers.StartNodeAsync(cluster, "node-a");
         await using var b = await servers.StartNodeAsync(cluster, "node-b");
         using var httpA = Node.Http(a);
+        using var httpB = Node.Http(b);
         await Node.RegisterAsync(httpA, Node.Registration("hermes"));
 
         using var socket = await Node.SocketAsync(b, "/ws/tekton/heartbeat");
@@ -52,7 +53,7 @@ public sealed class ClusterTests(ClusterServers servers)
 
         // The first heartbeat may race the registration's arrival on B; what is measured is a heartbeat on a
         // component both nodes know.
-        await Node.EventuallyAsync(async () => await Node.StatusAsync(Node.Http(b), "hermes") is not null, TimeSpan.FromSeconds(10), "B knows hermes");
+        await Node.EventuallyAsync(async () => await Node.StatusAsync(httpB, "hermes") is not null, TimeSpan.FromSeconds(10), "B knows hermes");
         var sent = Stopwatch.StartNew();
         using (var heartbeat = await httpA.PostAsJsonAsync("/api/tekton/components/hermes/heartbeat", new JsonObject { ["metrics"] = new JsonObject { ["load"] = 0.5 } }))
         {
