@@ -64,7 +64,8 @@ fi
 
 # The cluster tests (tests/Tekton.Cluster.Tests) start their own PostgreSQL and Redis, on loopback ports in
 # temporary folders; they need the servers' programs, from Debian's packages when missing.
-if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
+has_postgres() { command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+if ! has_postgres || ! command -v redis-server >/dev/null; then
   echo "== install postgresql and redis-server (for the cluster tests)"
   sudo=""
   if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then
@@ -74,18 +75,66 @@ if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev
     echo "PostgreSQL or Redis is missing and there is no apt-get to install them with: the cluster tests will fail." >&2
   elif [ "$(id -u)" != 0 ] && [ -z "$sudo" ]; then
     echo "PostgreSQL or Redis is missing, and installing them needs root or sudo: the cluster tests will fail." >&2
-  elif ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q \
-           && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server; } >"$results/cluster-install.log" 2>&1; then
-    echo "Installing postgresql and redis-server failed: the cluster tests will fail. The end of $results/cluster-install.log:" >&2
-    tail -n 5 "$results/cluster-install.log" >&2
+  else
+    # The packages would start servers of their own on 5432 and 6379: policy-rc.d answering 101 keeps every
+    # service from starting during the install, and the script removes it afterwards if it made it.
+    made_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\n# Written by Tekton'"'"'s build/test.sh for the duration of an install: start no service.\nexit 101\n' \
+        | $sudo tee /usr/sbin/policy-rc.d >/dev/null && $sudo chmod 755 /usr/sbin/policy-rc.d && made_policy=1
+    fi
+    apt="$sudo env DEBIAN_FRONTEND=noninteractive apt-get"
+    {
+      $apt update -q && {
+        has_postgres || {
+          # Installing PostgreSQL here: postgresql-common first, told to make no main cluster (its data in
+          # /var/lib/postgresql and a server on 5432), then the server; the setting is put back afterwards.
+          $apt install -y -q postgresql-common \
+            && $sudo cp /etc/postgresql-common/createcluster.conf /etc/postgresql-common/createcluster.conf.tekton-test \
+            && $sudo sed -ri 's/^#?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf \
+            && { $apt install -y -q postgresql; installed=$?; \
+                 $sudo mv /etc/postgresql-common/createcluster.conf.tekton-test /etc/postgresql-common/createcluster.conf; \
+                 [ "$installed" = 0 ]; }
+        }
+      } && { command -v redis-server >/dev/null || $apt install -y -q redis-server; }
+    } >"$results/cluster-install.log" 2>&1
+    installed=$?
+    [ -n "$made_policy" ] && $sudo rm -f /usr/sbin/policy-rc.d
+    if [ "$installed" != 0 ]; then
+      echo "Installing postgresql and redis-server failed: the cluster tests will fail. The end of $results/cluster-install.log:" >&2
+      tail -n 5 "$results/cluster-install.log" >&2
+    fi
   fi
 fi
+
+# Every server a cluster test starts, it stops; a test host that crashes or is killed cannot. Those servers run in
+# temporary folders named after this run (tekton-cluster-pg-$TEKTON_TEST_RUN-*, tekton-cluster-redis-...; both
+# servers rewrite their command line and environment, so the working folder is what names them): after the
+# tests, they are stopped and their folders removed, and other runs' servers are left alone.
+export TEKTON_TEST_RUN="r$$t$(date +%s)"
+stop_cluster_leftovers() {
+  local pid cwd folder pids=() folders=()
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    cwd=$(readlink /proc/"$pid"/cwd 2>/dev/null) || continue
+    folder=$(grep -oE "^/.*/tekton-cluster-(pg|redis)-$TEKTON_TEST_RUN-[A-Za-z0-9]+" <<<"$cwd") || continue
+    pids+=("$pid")
+    folders+=("$folder")
+  done
+  [ ${#pids[@]} = 0 ] && return 0
+  echo "Stopping ${#pids[@]} server(s) the cluster tests left running: ${pids[*]}" >&2
+  # SIGQUIT is PostgreSQL's immediate shutdown (its backends go too); whatever remains is killed.
+  kill -QUIT "${pids[@]}" 2>/dev/null
+  sleep 2
+  kill -KILL "${pids[@]}" 2>/dev/null
+  rm -rf "${folders[@]}"
+}
 
 echo "== .NET test suites"
 status=0
 # A test that hangs fails after the limit (with a dump) instead of holding the run until CI's own timeout.
 dotnet test Tekton.sln -c Debug --no-build -nologo --blame-hang-timeout 10m \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+stop_cluster_leftovers
 
 # The SDKs of other languages, each against a real Tekton process built above. A suite that prints no
 # "N passed, N failed" line counts as one failure.
