@@ -247,6 +247,26 @@ public sealed class ClusterTests(ClusterServers servers)
     }
 
     [Fact]
+    public async Task A_start_of_a_component_whose_node_is_not_running_fails_with_504_naming_that_node_within_seconds()
+    {
+        var cluster = await servers.NewClusterAsync();
+        await using var a = await servers.StartNodeAsync(cluster, "node-a");
+        using var httpA = Node.Http(a);
+        var registration = Node.Registration("stranded");
+        registration["launch"] = new JsonObject { ["command"] = "/bin/sh", ["args"] = new JsonArray("-c", "exec sleep 300"), ["node"] = "node-gone" };
+        await Node.RegisterAsync(httpA, registration);
+
+        var asked = Stopwatch.StartNew();
+        using var start = await httpA.PostAsync("/api/tekton/components/stranded/start?wait=true", null);
+        asked.Stop();
+
+        var body = await start.Content.ReadAsStringAsync();
+        ((int)start.StatusCode).Should().Be(504, body);
+        body.Should().Contain("1006").And.Contain("node-gone");
+        asked.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the owning node must accept the request within seconds, even with wait=true");
+    }
+
+    [Fact]
     public async Task When_node_A_is_killed_B_takes_over_expiry_within_the_lease_and_nothing_acknowledged_is_lost()
     {
         const double LeaseSeconds = 3;
