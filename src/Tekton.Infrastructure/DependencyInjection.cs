@@ -70,6 +70,7 @@ public static class DependencyInjection
             // Several nodes may share the database: one at a time runs heartbeat expiry.
             services.AddSingleton<ExpiryLease>();
             services.AddSingleton<IExpiryLease>(provider => provider.GetRequiredService<ExpiryLease>());
+            services.AddSingleton<NodePresence>();
         }
 
         services.AddSingleton<Registry>();
@@ -89,6 +90,12 @@ public static class DependencyInjection
 
         // Order matters: the database is migrated and loaded before the writer and the server start.
         services.AddHostedService<DatabaseInitializer>();
+        if (postgres)
+        {
+            // Right after the migrations: a second process with this node's name stops here, before it supervises anything.
+            services.AddHostedService(provider => provider.GetRequiredService<NodePresence>());
+        }
+
         services.AddHostedService(provider => provider.GetRequiredService<GroupCommitWriter>());
         services.AddHostedService<HeartbeatFlusher>();
         if (postgres)

@@ -172,7 +172,12 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
 
         process.OutputDataReceived += (_, e) => Observe(e.Data);
         process.ErrorDataReceived += (_, e) => Observe(e.Data);
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("Tekton exited before listening:\n" + Output));
+        process.Exited += (_, _) =>
+        {
+            // The output is read asynchronously: its end is awaited, so that the message holds Tekton's last words.
+            process.WaitForExit();
+            listening.TrySetException(new InvalidOperationException("Tekton exited before listening:\n" + Output));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

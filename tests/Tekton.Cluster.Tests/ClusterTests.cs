@@ -267,6 +267,25 @@ public sealed class ClusterTests(ClusterServers servers)
     }
 
     [Fact]
+    public async Task A_second_live_process_with_a_nodes_name_refuses_to_start_and_the_first_keeps_serving()
+    {
+        var cluster = await servers.NewClusterAsync();
+        string[] fast = ["--Tekton:Node:LeaseSeconds=2"];
+        await using var a = await servers.StartNodeAsync(cluster, "node-a", fast);
+
+        var twin = async () =>
+        {
+            await using var started = await servers.StartNodeAsync(cluster, "node-a", fast);
+        };
+
+        (await twin.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should()
+            .Contain("running as node 'node-a'").And.Contain("Tekton:Node:Name");
+        using var httpA = Node.Http(a);
+        using var ready = await httpA.GetAsync("/health/ready");
+        ready.IsSuccessStatusCode.Should().BeTrue("the node that holds the name is not disturbed");
+    }
+
+    [Fact]
     public async Task When_node_A_is_killed_B_takes_over_expiry_within_the_lease_and_nothing_acknowledged_is_lost()
     {
         const double LeaseSeconds = 3;

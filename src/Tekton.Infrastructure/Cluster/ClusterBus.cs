@@ -32,7 +32,8 @@ public sealed partial class ClusterBus(
     HeartbeatTable heartbeats,
     Application.Security.ApiKeys keys,
     IServiceProvider services,
-    ILogger<ClusterBus> logger) : IHostedService, IRemoteLifecycle
+    ILogger<ClusterBus> logger,
+    NodePresence? presence = null) : IHostedService, IRemoteLifecycle
 {
     /// <summary>How long a start without wait may take to be answered by the node that runs the component.</summary>
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
@@ -43,6 +44,9 @@ public sealed partial class ClusterBus(
     private readonly ConcurrentDictionary<Guid, PendingRequest> _requests = new();
     private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _node = node.Value.Name;
+
+    // Own messages are told apart by process, not by name: a name held by two processes must not hide either from the other.
+    private readonly Guid _process = presence?.Process ?? Guid.NewGuid();
     private ConnectionMultiplexer? _connection;
     private RedisChannel _channel;
     private Task _sending = Task.CompletedTask;
@@ -203,7 +207,7 @@ public sealed partial class ClusterBus(
     }
 
     private void Enqueue(ClusterMessage message) =>
-        _outbox.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, ClusterJson.Default.ClusterMessage));
+        _outbox.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message with { Sender = _process }, ClusterJson.Default.ClusterMessage));
 
     /// <summary>One sender, so the other nodes receive this node's messages in the order they were queued.</summary>
     private async Task SendAsync()
@@ -235,7 +239,7 @@ public sealed partial class ClusterBus(
             return;
         }
 
-        if (message is null || message.Node == _node || (message.Target is { } target && target != _node))
+        if (message is null || message.Sender == _process || (message.Target is { } target && target != _node))
         {
             return;
         }
@@ -261,7 +265,8 @@ public sealed partial class ClusterBus(
             case "keys":
                 _ = Task.Run(ReloadKeysAsync);
                 break;
-            case "start" or "stop" when message is { Request: not null, ComponentId: not null }:
+            // Until this process holds its node name (at start), another process may still be that node.
+            case "start" or "stop" when message is { Request: not null, ComponentId: not null } && presence is not { Claimed: false }:
                 _ = Task.Run(() => CarryOutAsync(message));
                 break;
             case "accepted" when message.Request is { } request && _requests.TryGetValue(request, out var pending):
@@ -304,6 +309,9 @@ internal sealed class PendingRequest
 public sealed record ClusterMessage
 {
     public required string Node { get; init; }
+
+    /// <summary>The process that sent it (<see cref="NodePresence.Process"/>), so each process skips only its own messages.</summary>
+    public Guid? Sender { get; init; }
 
     /// <summary><c>commit</c>, <c>heartbeat</c>, <c>keys</c> (API keys changed), <c>start</c> or <c>stop</c> (requests), <c>accepted</c> (a request was received) or <c>reply</c>.</summary>
     public required string Kind { get; init; }
