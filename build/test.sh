@@ -63,48 +63,14 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 # The cluster tests (tests/Tekton.Cluster.Tests) start their own PostgreSQL and Redis, on loopback ports in
-# temporary folders; they need the servers' programs, from Debian's packages when missing.
-has_postgres() { command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
-if ! has_postgres || ! command -v redis-server >/dev/null; then
-  echo "== install postgresql and redis-server (for the cluster tests)"
-  sudo=""
-  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then
-    sudo="sudo -n"
-  fi
-  if ! command -v apt-get >/dev/null; then
-    echo "PostgreSQL or Redis is missing and there is no apt-get to install them with: the cluster tests will fail." >&2
-  elif [ "$(id -u)" != 0 ] && [ -z "$sudo" ]; then
-    echo "PostgreSQL or Redis is missing, and installing them needs root or sudo: the cluster tests will fail." >&2
-  else
-    # The packages would start servers of their own on 5432 and 6379: policy-rc.d answering 101 keeps every
-    # service from starting during the install, and the script removes it afterwards if it made it.
-    made_policy=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\n# Written by Tekton'"'"'s build/test.sh for the duration of an install: start no service.\nexit 101\n' \
-        | $sudo tee /usr/sbin/policy-rc.d >/dev/null && $sudo chmod 755 /usr/sbin/policy-rc.d && made_policy=1
-    fi
-    apt="$sudo env DEBIAN_FRONTEND=noninteractive apt-get"
-    {
-      $apt update -q && {
-        has_postgres || {
-          # Installing PostgreSQL here: postgresql-common first, told to make no main cluster (its data in
-          # /var/lib/postgresql and a server on 5432), then the server; the setting is put back afterwards.
-          $apt install -y -q postgresql-common \
-            && $sudo cp /etc/postgresql-common/createcluster.conf /etc/postgresql-common/createcluster.conf.tekton-test \
-            && $sudo sed -ri 's/^#?[[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf \
-            && { $apt install -y -q postgresql; installed=$?; \
-                 $sudo mv /etc/postgresql-common/createcluster.conf.tekton-test /etc/postgresql-common/createcluster.conf; \
-                 [ "$installed" = 0 ]; }
-        }
-      } && { command -v redis-server >/dev/null || $apt install -y -q redis-server; }
-    } >"$results/cluster-install.log" 2>&1
-    installed=$?
-    [ -n "$made_policy" ] && $sudo rm -f /usr/sbin/policy-rc.d
-    if [ "$installed" != 0 ]; then
-      echo "Installing postgresql and redis-server failed: the cluster tests will fail. The end of $results/cluster-install.log:" >&2
-      tail -n 5 "$results/cluster-install.log" >&2
-    fi
-  fi
+# temporary folders; they need the servers' programs, from Debian's packages when missing (no service started).
+. build/debian-packages.sh
+missing=()
+has_postgres || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== install ${missing[*]} (for the cluster tests)"
+  install_packages "$results/cluster-install.log" "${missing[@]}" || echo "The cluster tests will fail." >&2
 fi
 
 # Every server a cluster test starts, it stops; a test host that crashes or is killed cannot. Those servers run in
