@@ -26,9 +26,13 @@ gen0size=${BENCH_GEN0SIZE-0x1000000}
 if [ -n "$gen0size" ]; then export DOTNET_GCgen0size=$gen0size; fi
 
 echo "== tools"
-if ! command -v wrk >/dev/null || ! command -v etcd >/dev/null; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk etcd-server >/dev/null
+. build/debian-packages.sh
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v etcd >/dev/null || missing+=(etcd-server)
+has_postgres || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  install_packages "$out/install.log" "${missing[@]}" || exit 1
 fi
 wrk --version 2>&1 | head -1 || true
 etcd --version | head -1
@@ -77,21 +81,32 @@ start_etcd() {
   warm=10
   wait_for "$url/health"
 }
-stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
+stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; pid=""; }
 
 # start_postgres: a PostgreSQL of its own in a temporary folder on a free loopback port (as the postgres account
 # when run as root, since PostgreSQL refuses root). Sets pg_dir, pg_connection; stop_postgres ends it.
+pg_dir=""; pg_stop=""
 pg_bin=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -1 || echo /nonexistent/initdb)")
 start_postgres() {
   pg_dir=$(mktemp -d); local pg_port; pg_port=$(free_port); local as=""
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$pg_dir"; as="runuser -u postgres --"; fi
   echo tekton >"$pg_dir/pw"; [ -z "$as" ] || chown postgres "$pg_dir/pw"
   $as "$pg_bin/initdb" -D "$pg_dir/data" -U tekton --pwfile "$pg_dir/pw" -A scram-sha-256 >/dev/null
-  $as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_dir" start >/dev/null
+  # Set before the start, so that the trap stops a server that started but was not yet waited for.
   pg_stop="$as $pg_bin/pg_ctl -D $pg_dir/data -m fast -w stop"
+  $as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_dir" start >/dev/null
   pg_connection="Host=127.0.0.1;Port=$pg_port;Database=postgres;Username=tekton;Password=tekton"
 }
-stop_postgres() { $pg_stop >/dev/null || true; rm -rf "$pg_dir"; }
+stop_postgres() { [ -z "$pg_stop" ] || $pg_stop >/dev/null || true; rm -rf "$pg_dir"; pg_dir=""; pg_stop=""; }
+
+# A failure (set -e) or an interrupt leaves nothing running: the server under test, and pg_ctl's detached PostgreSQL.
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  if [ -n "$pg_dir" ]; then stop_postgres; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # load TARGET TEST SCRIPT PATH: wrk, closed loop, $connections connections on one pinned thread: a warm-up,
 # then $seconds measured; one JSON line into http.jsonl. WRK_BODY (exported) is the body of post.lua.
@@ -159,7 +174,7 @@ echo "== seeding"
 for count in 100 10000; do
   start_tekton "" "" --Tekton:Ollama:Enabled=false
   dotnet "$bench" seed "$url" "$count" 100 | tee -a "$out/seed.jsonl"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   mkdir -p "$out/templates/$count" && cp "$dir"/tekton.db* "$out/templates/$count/" && rm -rf "$dir"
 done
 

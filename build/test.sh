@@ -63,23 +63,37 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 # The cluster tests (tests/Tekton.Cluster.Tests) start their own PostgreSQL and Redis, on loopback ports in
-# temporary folders; they need the servers' programs, from Debian's packages when missing.
-if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null; then
-  echo "== install postgresql and redis-server (for the cluster tests)"
-  sudo=""
-  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then
-    sudo="sudo -n"
-  fi
-  if ! command -v apt-get >/dev/null; then
-    echo "PostgreSQL or Redis is missing and there is no apt-get to install them with: the cluster tests will fail." >&2
-  elif [ "$(id -u)" != 0 ] && [ -z "$sudo" ]; then
-    echo "PostgreSQL or Redis is missing, and installing them needs root or sudo: the cluster tests will fail." >&2
-  elif ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q \
-           && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server; } >"$results/cluster-install.log" 2>&1; then
-    echo "Installing postgresql and redis-server failed: the cluster tests will fail. The end of $results/cluster-install.log:" >&2
-    tail -n 5 "$results/cluster-install.log" >&2
-  fi
+# temporary folders; they need the servers' programs, from Debian's packages when missing (no service started).
+. build/debian-packages.sh
+missing=()
+has_postgres || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== install ${missing[*]} (for the cluster tests)"
+  install_packages "$results/cluster-install.log" "${missing[@]}" || echo "The cluster tests will fail." >&2
 fi
+
+# Every server a cluster test starts, it stops; a test host that crashes or is killed cannot. Those servers run in
+# temporary folders named after this run (tekton-cluster-pg-$TEKTON_TEST_RUN-*, tekton-cluster-redis-...; both
+# servers rewrite their command line and environment, so the working folder is what names them): after the
+# tests, they are stopped and their folders removed, and other runs' servers are left alone.
+export TEKTON_TEST_RUN="r$$t$(date +%s)"
+stop_cluster_leftovers() {
+  local pid cwd folder pids=() folders=()
+  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    cwd=$(readlink /proc/"$pid"/cwd 2>/dev/null) || continue
+    folder=$(grep -oE "^/.*/tekton-cluster-(pg|redis)-$TEKTON_TEST_RUN-[A-Za-z0-9]+" <<<"$cwd") || continue
+    pids+=("$pid")
+    folders+=("$folder")
+  done
+  [ ${#pids[@]} = 0 ] && return 0
+  echo "Stopping ${#pids[@]} server(s) the cluster tests left running: ${pids[*]}" >&2
+  # SIGQUIT is PostgreSQL's immediate shutdown (its backends go too); whatever remains is killed.
+  kill -QUIT "${pids[@]}" 2>/dev/null
+  sleep 2
+  kill -KILL "${pids[@]}" 2>/dev/null
+  rm -rf "${folders[@]}"
+}
 
 echo "== .NET test suites"
 status=0
@@ -89,6 +103,7 @@ status=0
 reliability="FullyQualifiedName~Tekton.Web.Tests.Reliability"
 dotnet test Tekton.sln -c Debug --no-build -nologo --blame-hang-timeout 10m --filter "FullyQualifiedName!~Tekton.Web.Tests.Reliability" \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+stop_cluster_leftovers
 
 echo "== reliability suites (docs/reliability.md)"
 dotnet test tests/Tekton.Web.Tests -c Debug --no-build -nologo --blame-hang-timeout 10m --filter "$reliability" \

@@ -38,8 +38,9 @@ public static class DependencyInjection
                 options.UseNpgsql(
                     provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString,
                     npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly)));
-            services.AddSingleton(_ => new DataFolder(CreateFolder(Path.Combine(contentRoot, "data"))));
-            services.AddSingleton(_ => new DefaultLogDirectory(Path.Combine(contentRoot, "data", "logs")));
+            services.AddSingleton(provider => new DataFolder(CreateFolder(
+                Path.GetFullPath(provider.GetRequiredService<IOptions<NodeOptions>>().Value.DataDirectory, contentRoot))));
+            services.AddSingleton(provider => new DefaultLogDirectory(Path.Combine(provider.GetRequiredService<DataFolder>().Path, "logs")));
         }
         else
         {
@@ -60,6 +61,7 @@ public static class DependencyInjection
         services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Name) && o.Name.Length <= 64, "Tekton:Node:Name must be 1 to 64 characters.")
             .Validate(o => o.LeaseSeconds is >= 1 and <= 3600, "Tekton:Node:LeaseSeconds must be between 1 and 3600.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Tekton:Node:DataDirectory must not be empty.")
             .ValidateOnStart();
         services.AddOptions<RedisOptions>().Bind(builder.Configuration.GetSection(RedisOptions.Section));
         services.AddSingleton(provider => new LocalNode(provider.GetRequiredService<IOptions<NodeOptions>>().Value.Name, Clustered: postgres));
@@ -68,6 +70,7 @@ public static class DependencyInjection
             // Several nodes may share the database: one at a time runs heartbeat expiry.
             services.AddSingleton<ExpiryLease>();
             services.AddSingleton<IExpiryLease>(provider => provider.GetRequiredService<ExpiryLease>());
+            services.AddSingleton<NodePresence>();
         }
 
         services.AddSingleton<Registry>();
@@ -87,13 +90,27 @@ public static class DependencyInjection
 
         // Order matters: the database is migrated and loaded before the writer and the server start.
         services.AddHostedService<DatabaseInitializer>();
+        if (postgres)
+        {
+            // Right after the migrations: a second process with this node's name stops here, before it supervises anything.
+            services.AddHostedService(provider => provider.GetRequiredService<NodePresence>());
+        }
+
         services.AddHostedService(provider => provider.GetRequiredService<GroupCommitWriter>());
         services.AddHostedService<HeartbeatFlusher>();
         if (postgres)
         {
             services.AddHostedService(provider => provider.GetRequiredService<ExpiryLease>());
-        }
 
+            // Every node signs and checks tokens with the one key in the database (after the migrations made its table).
+            services.AddSingleton<DatabaseSigningKey>();
+            services.AddSingleton<ISigningKeySource>(provider => provider.GetRequiredService<DatabaseSigningKey>());
+            services.AddHostedService(provider => provider.GetRequiredService<DatabaseSigningKey>());
+        }
+        else
+        {
+            services.AddSingleton<ISigningKeySource, SigningKeyFile>();
+        }
 
         services.AddSingleton<IAccessTokens, JwtAccessTokens>();
         services.AddHostedService<SecurityBoot>();

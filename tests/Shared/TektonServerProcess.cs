@@ -35,7 +35,7 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>The temporary folder with the database.</summary>
+    /// <summary>The temporary folder with the database (or, on PostgreSQL, the node's data folder).</summary>
     public string Folder { get; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
@@ -133,6 +133,8 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{Port}");
         start.ArgumentList.Add($"--Tekton:Database:ConnectionString=Data Source={Path.Combine(Folder, "tekton.db")}");
+        // A node on PostgreSQL keeps its own files here too, not in the build output every process shares.
+        start.ArgumentList.Add($"--Tekton:Node:DataDirectory={Folder}");
         foreach (var argument in _arguments)
         {
             start.ArgumentList.Add(argument);
@@ -170,7 +172,12 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
 
         process.OutputDataReceived += (_, e) => Observe(e.Data);
         process.ErrorDataReceived += (_, e) => Observe(e.Data);
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("Tekton exited before listening:\n" + Output));
+        process.Exited += (_, _) =>
+        {
+            // The output is read asynchronously: its end is awaited, so that the message holds Tekton's last words.
+            process.WaitForExit();
+            listening.TrySetException(new InvalidOperationException("Tekton exited before listening:\n" + Output));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -6,8 +6,11 @@ using Tekton.Domain.Errors;
 
 namespace Tekton.Application.Lifecycle;
 
-/// <summary>Starts a component and, first, its dependencies (design §6.3). With <see cref="Wait"/> it answers when ready or failed.</summary>
-public sealed record StartComponent(string ComponentId, bool Wait, double? DependencyTimeout) : ICommand<StartComponentResult>;
+/// <summary>
+/// Starts a component and, first, its dependencies (design §6.3). With <see cref="Wait"/> it answers when ready or
+/// failed. <see cref="Forwarded"/>: another node handed it here, so it is never handed on again.
+/// </summary>
+public sealed record StartComponent(string ComponentId, bool Wait, double? DependencyTimeout, bool Forwarded = false) : ICommand<StartComponentResult>;
 
 public sealed record StartComponentResult(bool Success, string Message, Guid InstanceUuid);
 
@@ -31,7 +34,9 @@ public sealed class StartComponentHandler(
         // With several nodes, the node that runs the component carries out its start.
         if (remote is not null && projection.Current.Find(command.ComponentId)?.Launch is { Node: { } owner } launch && !launch.RunsOn(node.Name))
         {
-            return await remote.StartAsync(owner, command, cancellationToken);
+            return command.Forwarded
+                ? throw LocalNode.NotHere(command.ComponentId, node.Name, owner, "start")
+                : await remote.StartAsync(owner, command, cancellationToken);
         }
 
         var dependencyTimeout = TimeSpan.FromSeconds(command.DependencyTimeout ?? options.Value.DependencyTimeoutSeconds);

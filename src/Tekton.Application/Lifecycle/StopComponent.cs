@@ -23,8 +23,11 @@ public sealed record StopBody
     public bool? Cascade { get; init; }
 }
 
-/// <summary>Stops a component's instances (design §6.3); running dependents block it (1003) unless cascade or force.</summary>
-public sealed record StopComponent(string ComponentId, StopBody Body) : ICommand<OperationResult>;
+/// <summary>
+/// Stops a component's instances (design §6.3); running dependents block it (1003) unless cascade or force.
+/// <see cref="Forwarded"/>: another node handed it here, so it is never handed on again.
+/// </summary>
+public sealed record StopComponent(string ComponentId, StopBody Body, bool Forwarded = false) : ICommand<OperationResult>;
 
 public sealed class StopComponentValidator : AbstractValidator<StopComponent>
 {
@@ -43,7 +46,9 @@ public sealed class StopComponentHandler(InstanceRunner runner, RegistryProjecti
         if (remote is not null && view.Launch is { Node: { } owner } launch && !launch.RunsOn(node.Name))
         {
             // The node that runs the process ends it.
-            return await remote.StopAsync(owner, command, cancellationToken);
+            return command.Forwarded
+                ? throw LocalNode.NotHere(command.ComponentId, node.Name, owner, "stop")
+                : await remote.StopAsync(owner, command, cancellationToken);
         }
 
         var force = command.Body.Force ?? false;

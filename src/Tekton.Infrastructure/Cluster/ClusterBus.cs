@@ -32,14 +32,21 @@ public sealed partial class ClusterBus(
     HeartbeatTable heartbeats,
     Application.Security.ApiKeys keys,
     IServiceProvider services,
-    ILogger<ClusterBus> logger) : IHostedService, IRemoteLifecycle
+    ILogger<ClusterBus> logger,
+    NodePresence? presence = null) : IHostedService, IRemoteLifecycle
 {
     /// <summary>How long a start without wait may take to be answered by the node that runs the component.</summary>
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<ClusterMessage>> _requests = new();
+    /// <summary>How long the node that runs the component may take to acknowledge a request, however long the request itself may take.</summary>
+    private static readonly TimeSpan AcceptTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<Guid, PendingRequest> _requests = new();
     private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _node = node.Value.Name;
+
+    // Own messages are told apart by process, not by name: a name held by two processes must not hide either from the other.
+    private readonly Guid _process = presence?.Process ?? Guid.NewGuid();
     private ConnectionMultiplexer? _connection;
     private RedisChannel _channel;
     private Task _sending = Task.CompletedTask;
@@ -114,19 +121,32 @@ public sealed partial class ClusterBus(
         return new OperationResult(true, reply.Message ?? "Component stopped");
     }
 
-    /// <summary>Sends a request to one node and waits for its reply; the reply's error is thrown as it was thrown there.</summary>
+    /// <summary>
+    /// Sends a request to one node and waits for its reply; the reply's error is thrown as it was thrown there. The
+    /// node must acknowledge the request within <see cref="AcceptTimeout"/>, so a node that is gone fails fast.
+    /// </summary>
     private async Task<ClusterMessage> AskAsync(string node, string componentId, TimeSpan limit, ClusterMessage request, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid();
-        var answer = new TaskCompletionSource<ClusterMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _requests[id] = answer;
+        var pending = new PendingRequest();
+        _requests[id] = pending;
         try
         {
             Enqueue(request with { Request = id });
+            try
+            {
+                await pending.Accepted.Task.WaitAsync(AcceptTimeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new TektonException(ErrorCode.Timeout,
+                    $"Component '{componentId}' runs on node '{node}', which did not accept the {request.Kind} within {AcceptTimeout.TotalSeconds} s; is it running?");
+            }
+
             ClusterMessage reply;
             try
             {
-                reply = await answer.Task.WaitAsync(limit, cancellationToken);
+                reply = await pending.Answer.Task.WaitAsync(limit, cancellationToken);
             }
             catch (TimeoutException)
             {
@@ -148,18 +168,19 @@ public sealed partial class ClusterBus(
     private async Task CarryOutAsync(ClusterMessage request)
     {
         ClusterMessage Reply() => new() { Node = _node, Kind = "reply", Target = request.Node, Request = request.Request };
+        Enqueue(Reply() with { Kind = "accepted" });
         try
         {
             var sender = services.GetRequiredService<ISender>();
             if (request.Kind == "stop")
             {
                 var body = new StopBody { InstanceUuid = request.InstanceUuid, Force = request.Force, Timeout = request.Timeout, Cascade = request.Cascade };
-                var stopped = await sender.Send(new StopComponent(request.ComponentId!, body));
+                var stopped = await sender.Send(new StopComponent(request.ComponentId!, body, Forwarded: true));
                 Enqueue(Reply() with { Message = stopped.Message });
                 return;
             }
 
-            var result = await sender.Send(new StartComponent(request.ComponentId!, request.Wait ?? false, request.DependencyTimeout));
+            var result = await sender.Send(new StartComponent(request.ComponentId!, request.Wait ?? false, request.DependencyTimeout, Forwarded: true));
             Enqueue(Reply() with { Message = result.Message, InstanceUuid = result.InstanceUuid });
         }
         catch (TektonException exception)
@@ -186,7 +207,7 @@ public sealed partial class ClusterBus(
     }
 
     private void Enqueue(ClusterMessage message) =>
-        _outbox.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, ClusterJson.Default.ClusterMessage));
+        _outbox.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message with { Sender = _process }, ClusterJson.Default.ClusterMessage));
 
     /// <summary>One sender, so the other nodes receive this node's messages in the order they were queued.</summary>
     private async Task SendAsync()
@@ -218,7 +239,7 @@ public sealed partial class ClusterBus(
             return;
         }
 
-        if (message is null || message.Node == _node || (message.Target is { } target && target != _node))
+        if (message is null || message.Sender == _process || (message.Target is { } target && target != _node))
         {
             return;
         }
@@ -244,11 +265,16 @@ public sealed partial class ClusterBus(
             case "keys":
                 _ = Task.Run(ReloadKeysAsync);
                 break;
-            case "start" or "stop" when message is { Request: not null, ComponentId: not null }:
+            // Until this process holds its node name (at start), another process may still be that node.
+            case "start" or "stop" when message is { Request: not null, ComponentId: not null } && presence is not { Claimed: false }:
                 _ = Task.Run(() => CarryOutAsync(message));
                 break;
-            case "reply" when message.Request is { } request && _requests.TryGetValue(request, out var answer):
-                answer.TrySetResult(message);
+            case "accepted" when message.Request is { } request && _requests.TryGetValue(request, out var pending):
+                pending.Accepted.TrySetResult();
+                break;
+            case "reply" when message.Request is { } request && _requests.TryGetValue(request, out var pending):
+                pending.Accepted.TrySetResult();
+                pending.Answer.TrySetResult(message);
                 break;
         }
     }
@@ -271,12 +297,23 @@ public sealed partial class ClusterBus(
     private partial void LogUnreadable(Exception exception);
 }
 
+/// <summary>A request sent to another node: acknowledged first, answered later.</summary>
+internal sealed class PendingRequest
+{
+    public TaskCompletionSource Accepted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource<ClusterMessage> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
 /// <summary>One message between nodes; the fields of its kind are set.</summary>
 public sealed record ClusterMessage
 {
     public required string Node { get; init; }
 
-    /// <summary><c>commit</c>, <c>heartbeat</c>, <c>keys</c> (API keys changed), <c>start</c> or <c>stop</c> (requests) or <c>reply</c>.</summary>
+    /// <summary>The process that sent it (<see cref="NodePresence.Process"/>), so each process skips only its own messages.</summary>
+    public Guid? Sender { get; init; }
+
+    /// <summary><c>commit</c>, <c>heartbeat</c>, <c>keys</c> (API keys changed), <c>start</c> or <c>stop</c> (requests), <c>accepted</c> (a request was received) or <c>reply</c>.</summary>
     public required string Kind { get; init; }
 
     /// <summary>The one node a request or reply is for; null for every node.</summary>

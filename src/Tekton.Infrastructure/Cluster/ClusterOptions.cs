@@ -10,6 +10,12 @@ public sealed class NodeOptions
 
     /// <summary>Seconds an expiry lease lasts unless renewed; its holder renews it every third of that.</summary>
     public double LeaseSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// With PostgreSQL, the folder of this node's own files (the bootstrap key, the default log folder); relative
+    /// to the content root. With SQLite the data folder is the database file's.
+    /// </summary>
+    public string DataDirectory { get; set; } = "data";
 }
 
 /// <summary>The <c>Tekton:Redis</c> section: set, it carries events and registry changes between nodes.</summary>

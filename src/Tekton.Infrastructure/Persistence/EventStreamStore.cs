@@ -2,19 +2,23 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Events;
+using Tekton.Infrastructure.Cluster;
 
 namespace Tekton.Infrastructure.Persistence;
 
 /// <summary>
 /// Where the event stream meets the disk: at boot it restarts the sequence after the last reserved number
 /// and refills the state channel's replay window from the recorded state changes; afterwards it raises the
-/// reservation whenever <see cref="EventSequence"/> asks.
+/// reservation whenever <see cref="EventSequence"/> asks. With several nodes (Redis), the recorded state changes
+/// carry the numbers of the nodes that committed them, not this node's, so the window starts empty instead and a
+/// client replaying from before the restart is told to resync.
 /// </summary>
 public sealed partial class EventStreamStore(
     IDbContextFactory<TektonDbContext> contexts,
     EventSequence sequence,
     EventBus events,
     IOptions<EventOptions> options,
+    IOptions<RedisOptions> redis,
     ILogger<EventStreamStore> logger)
 {
     public async Task RestoreAsync(CancellationToken cancellationToken)
@@ -34,6 +38,13 @@ public sealed partial class EventStreamStore(
         reservation.ReservedThrough = last + EventSequence.BlockSize;
         await db.SaveChangesAsync(cancellationToken);
         sequence.Start(last, reservation.ReservedThrough, ReserveAsync, LogReserveFailed);
+
+        if (!string.IsNullOrWhiteSpace(redis.Value.ConnectionString))
+        {
+            events.Restore([], statesCompleteAfter: last, heartbeatsCompleteAfter: last);
+            LogRestored(last, 0);
+            return;
+        }
 
         var retained = options.Value.RetainedEvents;
         var recent = await db.StateChanges.AsNoTracking()

@@ -8,27 +8,26 @@ using Tekton.Domain.Security;
 namespace Tekton.Infrastructure.Security;
 
 /// <summary>
-/// HS256 JWTs for API keys. The signing key is <c>Tekton:Auth:SigningKey</c> when configured, else 32 random
-/// bytes kept in <c>jwt-signing.key</c> (mode 0600) in the data folder, so tokens outlive a restart.
+/// HS256 JWTs for API keys. The signing key is <c>Tekton:Auth:SigningKey</c> when configured, else the one the
+/// <see cref="ISigningKeySource"/> keeps: a file in the data folder (SQLite), or a row every node shares (PostgreSQL).
 /// Validation accepts HS256 only, with issuer, audience and lifetime checked (30 s of clock skew).
 /// </summary>
 internal sealed class JwtAccessTokens : IAccessTokens
 {
     public const string Issuer = "tekton";
     public const string Audience = "tekton";
-    public const string SigningKeyFile = "jwt-signing.key";
-
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly SymmetricSecurityKey _key;
     private readonly TokenValidationParameters _validation;
     private readonly AuthOptions _options;
     private readonly TimeProvider _clock;
 
-    public JwtAccessTokens(IOptions<AuthOptions> options, DataFolder dataFolder, TimeProvider clock)
+    public JwtAccessTokens(IOptions<AuthOptions> options, ISigningKeySource source, TimeProvider clock)
     {
         _options = options.Value;
         _clock = clock;
-        _key = new SymmetricSecurityKey(SigningKey(_options, dataFolder.Path)) { KeyId = "tekton" };
+        var key = string.IsNullOrEmpty(_options.SigningKey) ? source.Key : Convert.FromBase64String(_options.SigningKey);
+        _key = new SymmetricSecurityKey(key) { KeyId = "tekton" };
         _validation = new TokenValidationParameters
         {
             ValidIssuer = Issuer,
@@ -91,22 +90,32 @@ internal sealed class JwtAccessTokens : IAccessTokens
         var skew = _validation.ClockSkew;
         return expires is { } end && now < end.ToUniversalTime() + skew && (notBefore is not { } start || now >= start.ToUniversalTime() - skew);
     }
+}
 
-    private static byte[] SigningKey(AuthOptions options, string dataFolder)
+/// <summary>Where the HS256 key of tokens is kept when <c>Tekton:Auth:SigningKey</c> is not set.</summary>
+internal interface ISigningKeySource
+{
+    byte[] Key { get; }
+}
+
+/// <summary>One node: 32 random bytes in <c>jwt-signing.key</c> (mode 0600) in the data folder, made at the first use, so tokens outlive a restart.</summary>
+internal sealed class SigningKeyFile(DataFolder dataFolder) : ISigningKeySource
+{
+    public const string FileName = "jwt-signing.key";
+
+    public byte[] Key
     {
-        if (!string.IsNullOrEmpty(options.SigningKey))
+        get
         {
-            return Convert.FromBase64String(options.SigningKey);
-        }
+            var path = Path.Combine(dataFolder.Path, FileName);
+            if (File.Exists(path))
+            {
+                return Convert.FromBase64String(File.ReadAllText(path).Trim());
+            }
 
-        var path = Path.Combine(dataFolder, SigningKeyFile);
-        if (File.Exists(path))
-        {
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+            var key = RandomNumberGenerator.GetBytes(32);
+            SecretFile.Write(path, Convert.ToBase64String(key));
+            return key;
         }
-
-        var key = RandomNumberGenerator.GetBytes(32);
-        SecretFile.Write(path, Convert.ToBase64String(key));
-        return key;
     }
 }

@@ -5,15 +5,18 @@ using Npgsql;
 namespace Tekton.Cluster.Tests.Support;
 
 /// <summary>
-/// A PostgreSQL server of its own: initdb into a temporary folder, listening on 127.0.0.1 and a free port only,
-/// stopped (immediate shutdown) and deleted on dispose. PostgreSQL refuses to run as root, so as root the server
-/// runs as the <c>postgres</c> account the Debian package creates.
+/// A PostgreSQL server of its own: initdb into a temporary folder, then <c>postgres</c> as a child process of the
+/// test (not detached by <c>pg_ctl start</c>), listening on 127.0.0.1 and a free port only, stopped (immediate
+/// shutdown, else killed) and deleted on dispose. PostgreSQL refuses to run as root, so as root the server runs as
+/// the <c>postgres</c> account the Debian package creates.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
     private readonly string _folder;
     private readonly string _bin;
     private readonly string? _runAs;
+    private readonly List<string> _output = [];
+    private Process? _process;
 
     private PostgresServer(string folder, string bin, string? runAs, int port)
     {
@@ -32,15 +35,9 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartAsync()
     {
         var bin = FindBin() ?? throw new InvalidOperationException(
-            "PostgreSQL's initdb and pg_ctl are not installed: the cluster tests need them (apt-get install postgresql; build/test.sh installs it).");
+            "PostgreSQL's initdb and postgres are not installed: the cluster tests need them (apt-get install postgresql; build/test.sh installs it).");
         var runAs = Environment.UserName == "root" ? "postgres" : null;
-        var folder = Directory.CreateTempSubdirectory("tekton-cluster-pg-").FullName;
-        if (runAs is not null)
-        {
-            await Command.RunAsync("chown", ["-R", runAs, folder]);
-            await Command.RunAsync("chmod", ["755", folder]);
-        }
-
+        var folder = Command.ServerFolder("pg");
         var server = new PostgresServer(folder, bin, runAs, TektonServerProcess.FreePort());
         try
         {
@@ -48,14 +45,16 @@ public sealed class PostgresServer : IAsyncDisposable
             await File.WriteAllTextAsync(passwordFile, "tekton\n");
             if (runAs is not null)
             {
-                await Command.RunAsync("chown", [runAs, passwordFile]);
+                await Command.RunAsync("chown", ["-R", runAs, folder]);
+                await Command.RunAsync("chmod", ["755", folder]);
             }
 
-            await server.AsOwnerAsync("initdb", ["-D", Path.Combine(folder, "data"), "-U", "tekton", "--pwfile", passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--no-sync"]);
-            await server.AsOwnerAsync("pg_ctl", [
-                "-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
-                "-o", $"-c listen_addresses=127.0.0.1 -c port={server.Port} -c unix_socket_directories={folder} -c max_connections=200",
-                "start"]);
+            var data = Path.Combine(folder, "data");
+            await server.AsOwnerAsync("initdb", ["-D", data, "-U", "tekton", "--pwfile", passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--no-sync"]);
+            server.Launch([
+                "-D", data, "-c", "listen_addresses=127.0.0.1", "-c", $"port={server.Port}", "-c", $"unix_socket_directories={folder}",
+                "-c", "max_connections=200", "-c", "fsync=off"]);
+            await server.WaitUntilAcceptingAsync(TimeSpan.FromSeconds(60));
             return server;
         }
         catch
@@ -77,13 +76,24 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
+        if (_process is not null)
         {
-            await AsOwnerAsync("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "stop"]);
-        }
-        catch (InvalidOperationException)
-        {
-            // Not started, or already gone.
+            try
+            {
+                await AsOwnerAsync("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "-t", "20", "stop"]);
+            }
+            catch (InvalidOperationException)
+            {
+                // Not started, or already gone: the kill below makes sure.
+            }
+
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            _process.Dispose();
         }
 
         try
@@ -92,6 +102,71 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    /// <summary>The postmaster as this process's child (setpriv execs, so no process stands between them), its output kept for failures.</summary>
+    private void Launch(IReadOnlyList<string> arguments)
+    {
+        var postgres = Path.Combine(_bin, "postgres");
+        var start = new ProcessStartInfo(_runAs is null ? postgres : "setpriv")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _folder,
+        };
+        IEnumerable<string> all = _runAs is null ? arguments : ["--reuid", _runAs, "--regid", _runAs, "--init-groups", "--", postgres, .. arguments];
+        foreach (var argument in all)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        void Keep(string? line)
+        {
+            if (line is not null)
+            {
+                lock (_output)
+                {
+                    _output.Add(line);
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    private async Task WaitUntilAcceptingAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+                await connection.OpenAsync();
+                return;
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline && !_process!.HasExited)
+            {
+                await Task.Delay(100);
+            }
+            catch (NpgsqlException exception)
+            {
+                string output;
+                lock (_output)
+                {
+                    output = string.Join('\n', _output);
+                }
+
+                throw new InvalidOperationException($"PostgreSQL did not accept connections on 127.0.0.1:{Port}:\n{output}", exception);
+            }
         }
     }
 
@@ -109,7 +184,7 @@ public sealed class PostgresServer : IAsyncDisposable
             candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin")));
         }
 
-        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "postgres")) && File.Exists(Path.Combine(d, "pg_ctl")));
     }
 }
 
@@ -135,7 +210,7 @@ public sealed class RedisServer : IAsyncDisposable
         var program = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, "redis-server")).FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed: the cluster tests need it (apt-get install redis-server; build/test.sh installs it).");
-        var folder = Directory.CreateTempSubdirectory("tekton-cluster-redis-").FullName;
+        var folder = Command.ServerFolder("redis");
         var port = TektonServerProcess.FreePort();
         var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
         foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", port.ToString(), "--dir", folder, "--save", "", "--appendonly", "no", "--protected-mode", "yes" })
@@ -189,6 +264,15 @@ public sealed class RedisServer : IAsyncDisposable
 
 internal static class Command
 {
+    /// <summary>
+    /// A temporary folder for a server, named after build/test.sh's run (<c>TEKTON_TEST_RUN</c>) when there is
+    /// one, so that the script can stop what a crashed test host left running in it, and nothing of other runs.
+    /// </summary>
+    public static string ServerFolder(string kind) =>
+        Directory.CreateTempSubdirectory(Environment.GetEnvironmentVariable("TEKTON_TEST_RUN") is { Length: > 0 } run
+            ? $"tekton-cluster-{kind}-{run}-"
+            : $"tekton-cluster-{kind}-").FullName;
+
     public static async Task RunAsync(string program, IReadOnlyList<string> arguments)
     {
         var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
