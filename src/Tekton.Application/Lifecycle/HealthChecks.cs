@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
@@ -19,7 +20,8 @@ public sealed class HealthChecks(
     TimeProvider clock,
     IOptions<SupervisionOptions> options,
     LocalNode node,
-    IExpiryLease lease) : PeriodicService(clock)
+    IExpiryLease lease,
+    ILogger<HealthChecks> logger) : PeriodicService(clock, logger)
 {
     public const int FailuresToDegrade = 3;
 

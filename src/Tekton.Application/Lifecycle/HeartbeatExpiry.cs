@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Application.Components;
@@ -16,7 +17,8 @@ public sealed class HeartbeatExpiry(
     IRegistryWriter writer,
     TimeProvider clock,
     IOptions<SupervisionOptions> options,
-    IExpiryLease lease) : PeriodicService(clock)
+    IExpiryLease lease,
+    ILogger<HeartbeatExpiry> logger) : PeriodicService(clock, logger)
 {
     protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.HeartbeatSweepSeconds);
 

@@ -60,9 +60,12 @@ internal sealed class LogFiles(IOptions<SupervisionOptions> options, DependencyI
 }
 
 /// <summary>Rotates log files that grew past <see cref="SupervisionOptions.LogFileMaxBytes"/> (copy, then truncate: the process appends on), keeping three.</summary>
-internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOptions> options, TimeProvider clock, ILogger<LogRotation> logger) : PeriodicService(clock)
+internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOptions> options, TimeProvider clock, ILogger<LogRotation> logger) : PeriodicService(clock, logger)
 {
     private const int Kept = 3;
+
+    // A field, not the captured parameter: the parameter also goes to the base class.
+    private readonly ILogger<LogRotation> _logger = logger;
 
     protected override TimeSpan Period => TimeSpan.FromSeconds(10);
 

@@ -19,10 +19,13 @@ internal sealed partial class SecurityBoot(
     IConfiguration configuration,
     DataFolder dataFolder,
     TimeProvider clock,
-    ILogger<SecurityBoot> logger) : PeriodicService(clock)
+    ILogger<SecurityBoot> logger) : PeriodicService(clock, logger)
 {
     public const string BootstrapVariable = "TEKTON_BOOTSTRAP_ADMIN_KEY";
     public const string BootstrapFile = "bootstrap-admin.key";
+
+    // A field, not the captured parameter: the parameter also goes to the base class.
+    private readonly ILogger<SecurityBoot> _logger = logger;
 
     protected override TimeSpan Period => TimeSpan.FromSeconds(30);
 
