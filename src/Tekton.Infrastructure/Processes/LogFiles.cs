@@ -111,38 +111,23 @@ internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOpt
         }
     }
 
-    /// <summary>Copies the last <paramref name="max"/> bytes of the first <paramref name="length"/>, from the first whole line on.</summary>
+    /// <summary>Copies the last <paramref name="max"/> bytes of the first <paramref name="length"/> (the first line may be cut).</summary>
     private static void CopyTail(string source, string destination, long length, long max)
     {
         using var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var to = new FileStream(destination, FileMode.Create, FileAccess.Write);
-        var position = Math.Max(0, length - max);
-        from.Position = position;
+        from.Position = Math.Max(0, length - max);
         var buffer = new byte[64 * 1024];
-        var skipping = position > 0;
-        while (position < length)
+        for (var left = Math.Min(length, max); left > 0;)
         {
-            var read = from.Read(buffer, 0, (int)Math.Min(buffer.Length, length - position));
+            var read = from.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
             if (read == 0)
             {
                 break;
             }
 
-            position += read;
-            var start = 0;
-            if (skipping)
-            {
-                var newline = Array.IndexOf(buffer, (byte)'\n', 0, read);
-                if (newline < 0)
-                {
-                    continue;
-                }
-
-                skipping = false;
-                start = newline + 1;
-            }
-
-            to.Write(buffer, start, read - start);
+            to.Write(buffer, 0, read);
+            left -= read;
         }
     }
 
