@@ -53,6 +53,7 @@ public static class DependencyInjection
             .Validate(o => o.HealthCheckTimeoutSeconds is >= 0.1 and <= 60, "Tekton:Supervision:HealthCheckTimeoutSeconds must be between 0.1 and 60.")
             .Validate(o => o.HeartbeatSweepSeconds is >= 0.05 and <= 60, "Tekton:Supervision:HeartbeatSweepSeconds must be between 0.05 and 60.")
             .Validate(o => o.LogFileMaxBytes >= 4096, "Tekton:Supervision:LogFileMaxBytes must be at least 4096.")
+            .Validate(o => o.LogRotationSeconds is >= 0.1 and <= 3600, "Tekton:Supervision:LogRotationSeconds must be between 0.1 and 3600.")
             .ValidateOnStart();
         builder.Services.AddOptions<ResourceOptions>().Bind(builder.Configuration.GetSection(ResourceOptions.Section))
             .Validate(o => o.SampleIntervalSeconds is >= 0.1 and <= 3600, "Tekton:Resources:SampleIntervalSeconds must be between 0.1 and 3600.")

@@ -1,12 +1,15 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Tekton.Application.Common;
 
 /// <summary>
 /// Background work on a fixed period of the injected <see cref="TimeProvider"/>: <see cref="TickAsync"/> runs
-/// once per period, never twice at once, until the host stops.
+/// once per period, never twice at once, until the host stops. A tick that throws is logged and the next one
+/// runs: a failing write (a full disk) must not end the work, nor stop the host as an unhandled
+/// background-service exception would.
 /// </summary>
-public abstract class PeriodicService(TimeProvider clock) : BackgroundService
+public abstract partial class PeriodicService(TimeProvider clock, ILogger logger) : BackgroundService
 {
     protected TimeProvider Clock { get; } = clock;
 
@@ -21,7 +24,14 @@ public abstract class PeriodicService(TimeProvider clock) : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await TickAsync(stoppingToken);
+                try
+                {
+                    await TickAsync(stoppingToken);
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogTickFailed(logger, exception, GetType().Name);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -29,4 +39,7 @@ public abstract class PeriodicService(TimeProvider clock) : BackgroundService
             // The host is stopping.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A round of {Service} failed; the next one runs on schedule")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception, string service);
 }

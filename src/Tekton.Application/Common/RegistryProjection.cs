@@ -29,7 +29,8 @@ public sealed class RegistryProjection
     /// <summary>Waits until <paramref name="condition"/> holds for the current snapshot; false when <paramref name="timeout"/> passes first.</summary>
     public async Task<bool> WaitUntilAsync(Func<RegistrySnapshot, bool> condition, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var deadline = clock.GetUtcNow() + timeout;
+        // Measured on the monotonic clock: a jump of the wall clock neither ends the wait early nor stretches it.
+        var started = clock.GetTimestamp();
         while (true)
         {
             var next = NextChange;
@@ -38,7 +39,7 @@ public sealed class RegistryProjection
                 return true;
             }
 
-            var left = deadline - clock.GetUtcNow();
+            var left = timeout - clock.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
             {
                 return false;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Tekton.Application.Common;
 
 namespace Tekton.Application.Components;
@@ -84,7 +85,8 @@ public sealed class RegistrationReplay
 }
 
 /// <summary>Loads the records at start and prunes them hourly.</summary>
-public sealed class RegistrationReplayUpkeep(RegistrationReplays replays, TimeProvider clock) : PeriodicService(clock)
+public sealed class RegistrationReplayUpkeep(RegistrationReplays replays, TimeProvider clock, ILogger<RegistrationReplayUpkeep> logger)
+    : PeriodicService(clock, logger)
 {
     protected override TimeSpan Period => TimeSpan.FromHours(1);
 

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
-using Tekton.Application.Components;
 using Tekton.Domain.Components;
 
 namespace Tekton.Application.Lifecycle;
@@ -8,7 +8,8 @@ namespace Tekton.Application.Lifecycle;
 /// <summary>
 /// Design §6.2: no heartbeat for one heartbeat_timeout makes a ready instance degraded, for two makes it failed
 /// (reason <c>heartbeat_missed</c>); the next heartbeat makes it ready again. Instances that never sent a
-/// heartbeat are left to their health check. Time comes from <see cref="TimeProvider"/>.
+/// heartbeat are left to their health check. Ages are measured on the monotonic clock of the injected
+/// <see cref="TimeProvider"/> (<see cref="HeartbeatTable.SinceLast"/>), so a jump of the wall clock expires nothing.
 /// </summary>
 public sealed class HeartbeatExpiry(
     RegistryProjection projection,
@@ -16,7 +17,8 @@ public sealed class HeartbeatExpiry(
     IRegistryWriter writer,
     TimeProvider clock,
     IOptions<SupervisionOptions> options,
-    IExpiryLease lease) : PeriodicService(clock)
+    IExpiryLease lease,
+    ILogger<HeartbeatExpiry> logger) : PeriodicService(clock, logger)
 {
     protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.HeartbeatSweepSeconds);
 
@@ -27,13 +29,12 @@ public sealed class HeartbeatExpiry(
     /// <summary>Moves every instance whose heartbeat is overdue one step down; returns how many moved.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var now = Clock.GetUtcNow();
         var overdue = new List<(string ComponentId, Guid InstanceUuid)>();
         foreach (var view in projection.Current.ById.Values)
         {
             foreach (var instance in view.Instances)
             {
-                if (IsOverdue(view, instance, now))
+                if (IsOverdue(view.HeartbeatTimeout, instance, instance.Status, instance.StatusReason))
                 {
                     overdue.Add((view.ComponentId, instance.InstanceUuid));
                 }
@@ -54,7 +55,7 @@ public sealed class HeartbeatExpiry(
                     var component = write.Find(componentId);
                     var instance = component?.FindInstance(instanceUuid);
                     var view = projection.Current.Find(componentId)?.FindInstance(instanceUuid);
-                    if (component is null || instance is null || view is null || !IsOverdue(component.HeartbeatTimeout, view, instance.Status, instance.StatusReason, write.Now))
+                    if (component is null || instance is null || view is null || !IsOverdue(component.HeartbeatTimeout, view, instance.Status, instance.StatusReason))
                     {
                         continue;
                     }
@@ -71,12 +72,9 @@ public sealed class HeartbeatExpiry(
             cancellationToken);
     }
 
-    private bool IsOverdue(ComponentView view, InstanceView instance, DateTimeOffset now) =>
-        IsOverdue(view.HeartbeatTimeout, instance, instance.Status, instance.StatusReason, now);
-
-    private bool IsOverdue(double timeoutSeconds, InstanceView instance, ComponentState status, string? reason, DateTimeOffset now)
+    private bool IsOverdue(double timeoutSeconds, InstanceView instance, ComponentState status, string? reason)
     {
-        if (ComponentResponses.LastHeartbeat(instance, heartbeats) is not { } last)
+        if (heartbeats.SinceLast(instance.InstanceUuid, instance.LastHeartbeat) is not { } age)
         {
             return false;
         }
@@ -84,8 +82,8 @@ public sealed class HeartbeatExpiry(
         var timeout = TimeSpan.FromSeconds(timeoutSeconds);
         return status switch
         {
-            ComponentState.Ready => now - last > timeout,
-            ComponentState.Degraded => reason == ComponentInstance.HeartbeatMissed && now - last > 2 * timeout,
+            ComponentState.Ready => age > timeout,
+            ComponentState.Degraded => reason == ComponentInstance.HeartbeatMissed && age > 2 * timeout,
             _ => false,
         };
     }

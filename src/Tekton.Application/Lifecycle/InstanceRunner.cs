@@ -257,12 +257,14 @@ public sealed partial class InstanceRunner(
             return;
         }
 
-        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(launch.StartupTimeout);
+        // The startup timeout runs on the monotonic clock, so a jump of the wall clock neither fails nor stretches a start.
+        var started = clock.GetTimestamp();
+        var startupTimeout = TimeSpan.FromSeconds(launch.StartupTimeout);
         bool Initializing(RegistrySnapshot s) => s.Find(componentId)?.FindInstance(instanceUuid)?.Status == ComponentState.Initializing;
         if (view is { HealthCheck: { } path, Port: { } port })
         {
             var timeout = TimeSpan.FromSeconds(options.Value.HealthCheckTimeoutSeconds);
-            while (Initializing(projection.Current) && clock.GetUtcNow() < deadline)
+            while (Initializing(projection.Current) && clock.GetElapsedTime(started) < startupTimeout)
             {
                 var result = await probe.ProbeAsync(view.Host, port, path, timeout, cancellationToken);
                 if (result.Healthy)

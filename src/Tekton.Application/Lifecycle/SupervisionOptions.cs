@@ -30,6 +30,9 @@ public sealed class SupervisionOptions
     /// <summary>A log file is rotated when it grows past this many bytes; three rotated files are kept.</summary>
     public long LogFileMaxBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>How often log files are checked against <see cref="LogFileMaxBytes"/>.</summary>
+    public double LogRotationSeconds { get; set; } = 10;
+
     /// <summary>A JSON file of component registrations upserted at boot (<c>Tekton:Manifest</c>).</summary>
     public string? Manifest { get; set; }
 }

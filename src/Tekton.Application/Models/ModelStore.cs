@@ -83,7 +83,7 @@ public sealed class ModelStore(IServiceScopeFactory scopes, ModelCatalog catalog
         }
         catch (DbUpdateException exception)
         {
-            throw new RegistryWriteFailedException($"The model could not be stored: {exception.GetBaseException().Message}");
+            throw new RegistryWriteFailedException($"The model could not be stored: {exception.GetBaseException().Message}", exception);
         }
     }
 }

@@ -11,8 +11,11 @@ internal sealed partial class HeartbeatFlusher(
     IRegistryWriter writer,
     IOptions<HeartbeatOptions> options,
     TimeProvider clock,
-    ILogger<HeartbeatFlusher> logger) : PeriodicService(clock)
+    ILogger<HeartbeatFlusher> logger) : PeriodicService(clock, logger)
 {
+    // A field, not the captured parameter: the parameter also goes to the base class.
+    private readonly ILogger<HeartbeatFlusher> _logger = logger;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);

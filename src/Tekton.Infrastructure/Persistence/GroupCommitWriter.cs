@@ -249,7 +249,9 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
 
     private async Task AbandonAsync(IEnumerable<PendingWrite> writes, Exception cause)
     {
-        var failure = new RegistryWriteFailedException("The registry could not save this change; nothing was stored. " + Describe(cause));
+        var failure = StorageErrors.IsFull(cause)
+            ? RegistryWriteFailedException.Full(cause)
+            : new RegistryWriteFailedException("The registry could not save this change; nothing was stored. " + Describe(cause), cause);
         foreach (var pending in writes)
         {
             pending.Fail(failure);

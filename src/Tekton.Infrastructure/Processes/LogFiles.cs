@@ -59,12 +59,19 @@ internal sealed class LogFiles(IOptions<SupervisionOptions> options, DependencyI
     }
 }
 
-/// <summary>Rotates log files that grew past <see cref="SupervisionOptions.LogFileMaxBytes"/> (copy, then truncate: the process appends on), keeping three.</summary>
-internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOptions> options, TimeProvider clock, ILogger<LogRotation> logger) : PeriodicService(clock)
+/// <summary>
+/// Rotates log files that grew past <see cref="SupervisionOptions.LogFileMaxBytes"/> (copy, then truncate: the
+/// process appends on), keeping three. A copy holds at most the newest LogFileMaxBytes of the file, so a process
+/// that floods its output between two rotations cannot make the rotated files grow with it.
+/// </summary>
+internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOptions> options, TimeProvider clock, ILogger<LogRotation> logger) : PeriodicService(clock, logger)
 {
     private const int Kept = 3;
 
-    protected override TimeSpan Period => TimeSpan.FromSeconds(10);
+    // A field, not the captured parameter: the parameter also goes to the base class.
+    private readonly ILogger<LogRotation> _logger = logger;
+
+    protected override TimeSpan Period => TimeSpan.FromSeconds(options.Value.LogRotationSeconds);
 
     protected override Task TickAsync(CancellationToken cancellationToken) => Task.Run(RotateOversized, cancellationToken);
 
@@ -79,7 +86,8 @@ internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOpt
         {
             try
             {
-                if (new FileInfo(file).Length <= options.Value.LogFileMaxBytes)
+                var length = new FileInfo(file).Length;
+                if (length <= options.Value.LogFileMaxBytes)
                 {
                     continue;
                 }
@@ -92,7 +100,7 @@ internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOpt
                     }
                 }
 
-                File.Copy(file, $"{file}.1", overwrite: true);
+                CopyTail(file, $"{file}.1", length, options.Value.LogFileMaxBytes);
                 using var stream = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
                 stream.SetLength(0);
             }
@@ -100,6 +108,26 @@ internal sealed partial class LogRotation(LogFiles logs, IOptions<SupervisionOpt
             {
                 LogRotateFailed(exception, file);
             }
+        }
+    }
+
+    /// <summary>Copies the last <paramref name="max"/> bytes of the first <paramref name="length"/> (the first line may be cut).</summary>
+    private static void CopyTail(string source, string destination, long length, long max)
+    {
+        using var from = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var to = new FileStream(destination, FileMode.Create, FileAccess.Write);
+        from.Position = Math.Max(0, length - max);
+        var buffer = new byte[64 * 1024];
+        for (var left = Math.Min(length, max); left > 0;)
+        {
+            var read = from.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0)
+            {
+                break;
+            }
+
+            to.Write(buffer, 0, read);
+            left -= read;
         }
     }
 

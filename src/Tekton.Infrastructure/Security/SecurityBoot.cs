@@ -19,11 +19,14 @@ internal sealed partial class SecurityBoot(
     IConfiguration configuration,
     DataFolder dataFolder,
     TimeProvider clock,
-    ILogger<SecurityBoot> logger) : PeriodicService(clock)
+    ILogger<SecurityBoot> logger) : PeriodicService(clock, logger)
 {
     public const string BootstrapVariable = "TEKTON_BOOTSTRAP_ADMIN_KEY";
     public const string BootstrapFile = "bootstrap-admin.key";
     private const string GenerateCommand = "echo tk_$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')";
+
+    // A field, not the captured parameter: the parameter also goes to the base class.
+    private readonly ILogger<SecurityBoot> _logger = logger;
 
     protected override TimeSpan Period => TimeSpan.FromSeconds(30);
 

@@ -68,6 +68,15 @@ internal sealed class OpenApiConventions : IOperationProcessor, IDocumentProcess
             DeclareAccess(operation, problem);
         }
 
+        // Any write may find the database full (api.md decision 55).
+        foreach (var (method, operation) in context.Document.Paths.Values.SelectMany(path => path))
+        {
+            if (method is not ("get" or "head" or "options"))
+            {
+                AddProblem(operation, "507", "The database is full; nothing was stored (1007)", problem);
+            }
+        }
+
         problem.Description = "RFC 9457 problem details with the Tekton error code.";
         problem.Properties["code"] = new JsonSchemaProperty
         {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Tekton.Application.Common;
 using Tekton.Domain.Errors;
+using Tekton.Infrastructure.Persistence;
 
 namespace Tekton.Web.Infrastructure;
 
@@ -22,6 +23,8 @@ internal sealed partial class ProblemDetailsExceptionHandler(
 
         var problem = exception switch
         {
+            RegistryWriteFailedException failed when failed.StorageFull || StorageErrors.IsFull(failed.Cause) => StorageFull(),
+            _ when StorageErrors.IsFull(exception) => StorageFull(),
             RegistryWriteFailedException failed => Problem(failed.Code, "The registry is unavailable.", failed.Message, null,
                 status: StatusCodes.Status503ServiceUnavailable),
             UnavailableException unavailable => Problem(unavailable.Code, "Tekton is at a limit.", unavailable.Message, null,
@@ -86,6 +89,11 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             context.ProblemDetails.Detail = "Send the body as application/json.";
         }
     }
+
+    /// <summary>A full disk or database: 507 with 1007 (api.md decision 55), whichever store refused the write.</summary>
+    private static ProblemDetails StorageFull() =>
+        Problem(ErrorCode.ResourceConstraintViolated, "The database is full.", RegistryWriteFailedException.StorageFullMessage, null,
+            status: StatusCodes.Status507InsufficientStorage);
 
     private static ProblemDetails Problem(
         ErrorCode code,

@@ -56,6 +56,51 @@ public sealed class HeartbeatTableTests
     }
 
     [Fact]
+    public void A_heartbeat_heard_well_after_the_previous_one_wins_even_when_the_wall_clock_went_back()
+    {
+        var clock = new SteppingClock();
+        var table = new HeartbeatTable(clock);
+        var uuid = Guid.NewGuid();
+        table.Record(Beat(uuid, T0.AddHours(2)));
+        clock.Elapse(TimeSpan.FromSeconds(10));
+        var afterTheJump = Beat(uuid, T0);
+
+        table.Record(afterTheJump);
+
+        table.Latest(uuid).Should().BeSameAs(afterTheJump);
+        table.SinceLast(uuid, null).Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Ages_are_measured_on_the_monotonic_clock_not_on_the_wall_clock()
+    {
+        var clock = new SteppingClock();
+        var table = new HeartbeatTable(clock);
+        var uuid = Guid.NewGuid();
+        table.Record(Beat(uuid, clock.GetUtcNow()));
+
+        clock.Jump(TimeSpan.FromHours(2));
+        clock.Elapse(TimeSpan.FromSeconds(3));
+
+        table.SinceLast(uuid, null).Should().Be(TimeSpan.FromSeconds(3));
+        table.SinceLast(Guid.NewGuid(), null).Should().BeNull("it never sent a heartbeat");
+    }
+
+    [Fact]
+    public void A_heartbeat_known_only_from_the_database_is_aged_from_when_it_was_first_asked_about()
+    {
+        var clock = new SteppingClock();
+        var table = new HeartbeatTable(clock);
+        var uuid = Guid.NewGuid();
+
+        table.SinceLast(uuid, clock.GetUtcNow().AddSeconds(-20)).Should().Be(TimeSpan.FromSeconds(20));
+        clock.Jump(TimeSpan.FromHours(2));
+        clock.Elapse(TimeSpan.FromSeconds(5));
+
+        table.SinceLast(uuid, clock.GetUtcNow().AddSeconds(-20)).Should().Be(TimeSpan.FromSeconds(25), "the stored time is placed once, then only the monotonic clock counts");
+    }
+
+    [Fact]
     public void TakeUnflushed_returns_each_instance_heard_since_the_last_take_once_with_its_latest_heartbeat()
     {
         var a = Guid.NewGuid();
@@ -119,4 +164,25 @@ public sealed class HeartbeatTableTests
     }
 
     private static HeartbeatRecord Beat(Guid uuid, DateTimeOffset at) => new("hermes", uuid, at, null, null);
+
+    /// <summary>Wall and monotonic clocks that the test moves separately.</summary>
+    private sealed class SteppingClock : TimeProvider
+    {
+        private DateTimeOffset _wall = T0;
+        private long _elapsed = TimeSpan.TicksPerDay;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override DateTimeOffset GetUtcNow() => _wall;
+
+        public override long GetTimestamp() => _elapsed;
+
+        public void Jump(TimeSpan by) => _wall += by;
+
+        public void Elapse(TimeSpan by)
+        {
+            _wall += by;
+            _elapsed += by.Ticks;
+        }
+    }
 }

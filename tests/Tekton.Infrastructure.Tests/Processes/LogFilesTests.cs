@@ -37,6 +37,7 @@ public sealed class LogFilesTests : RegistryHostTest
 
         new FileInfo(path).Length.Should().Be(0);
         File.ReadAllText(path + ".1")[0].Should().Be('f', "the newest rotation is .1");
+        new FileInfo(path + ".1").Length.Should().Be(10 * 1024 * 1024, "a rotated file keeps the newest LogFileMaxBytes of an oversized log");
         File.ReadAllText(path + ".3")[0].Should().Be('d');
         File.Exists(path + ".4").Should().BeFalse("three are kept");
     }

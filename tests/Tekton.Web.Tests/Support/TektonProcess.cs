@@ -60,6 +60,8 @@ public sealed partial class TektonProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Pid => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public static async Task<TektonProcess> StartAsync(string databasePath, params string[] extraArguments)
