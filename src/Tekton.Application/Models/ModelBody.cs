@@ -62,9 +62,9 @@ public sealed class ModelBodyValidator : AbstractValidator<ModelBody>
             .Matches(Wire.ModelId()).WithMessage($"id must match {Wire.ModelIdPattern}.");
         RuleFor(m => m.Provider).NotEmpty().WithMessage("provider is required.")
             .Matches(Wire.Provider()).WithMessage($"provider must match {Wire.ProviderPattern}.");
-        RuleFor(m => m.Capabilities).NotNull().WithMessage("capabilities is required.")
+        // Stop at the first failure: the shape rule cannot judge a missing list.
+        RuleFor(m => m.Capabilities).Cascade(CascadeMode.Stop).NotNull().WithMessage("capabilities is required.")
             .Must(c => c!.Count is > 0 and <= 64 && c.All(x => x is not null && Wire.Capability().IsMatch(x)) && c.Distinct(StringComparer.Ordinal).Count() == c.Count)
-            .When(m => m.Capabilities is not null)
             .WithMessage($"capabilities must be 1 to 64 unique tokens matching {Wire.CapabilityPattern}.");
         RuleFor(m => m.Tier).NotNull().WithMessage("tier is required.")
             .InclusiveBetween(Model.MinTier, Model.MaxTier).WithMessage("tier must be 1 (small), 2 (medium) or 3 (frontier).");

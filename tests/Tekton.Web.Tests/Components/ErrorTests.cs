@@ -38,6 +38,8 @@ public sealed class ErrorTests : IAsyncLifetime
         { "health check not a path", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","health_check":"health"}""", "health_check" },
         { "metadata not an object", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","metadata":[1]}""", "metadata" },
         { "metadata over 32 KiB", Valid.TrimEnd('}') + ",\"metadata\":{\"x\":\"" + new string('x', 33 * 1024) + "\"}}", "metadata" },
+        { "launch without a command", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","launch":{"args":["x"]}}""", "launch.command" },
+        { "launch with a null command", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","launch":{"command":null}}""", "launch.command" },
         { "host not a host", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","host":"no spaces allowed"}""", "host" },
         { "nested too deep", Valid.TrimEnd('}') + ",\"metadata\":" + string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 41), "body" },
     };
