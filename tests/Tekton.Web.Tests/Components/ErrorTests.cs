@@ -85,6 +85,17 @@ public sealed class ErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_without_a_content_type_is_415_with_1000()
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Valid));
+
+        using var response = await _server.Client.PostAsync("/api/tekton/components", content);
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, 1000);
+        await ShouldStoreNothingAsync();
+    }
+
+    [Fact]
     public async Task Registering_an_id_with_another_type_is_409_with_1011_and_keeps_the_first()
     {
         using var response = await _server.PostJsonAsync("/api/tekton/components", """
