@@ -103,6 +103,18 @@ public sealed class OpenApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Every_operation_with_a_body_declares_413_and_415()
+    {
+        foreach (var (path, operations) in _document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in operations!.AsObject().Where(o => o.Value!["requestBody"] is not null))
+            {
+                operation!["responses"]!.AsObject().Select(r => r.Key).Should().Contain(["413", "415"], $"{method} {path} reads a body under the 1 MiB and JSON rules");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Swagger_ui_is_served()
     {
         using var response = await _server.Client.GetAsync("/swagger/index.html");
