@@ -30,7 +30,7 @@ internal sealed record FuzzRequest(FuzzOperation Operation, string PathAndQuery,
     public List<(string Name, string Value)> Headers { get; } = [];
 
     /// <summary>Whether the HTTP server itself may refuse it before Tekton sees it (a NUL in the path).</summary>
-    public bool RefusedByKestrel => PathAndQuery.Contains("%00", StringComparison.Ordinal);
+    public bool RefusedByKestrel => PathAndQuery.Split('?')[0].Contains("%00", StringComparison.Ordinal);
 
     public override string ToString()
     {

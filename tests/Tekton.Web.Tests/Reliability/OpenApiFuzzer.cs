@@ -19,7 +19,7 @@ internal sealed class OpenApiFuzzer
     {
         [1000] = [400, 404, 405, 415],
         [1001] = [404],
-        [1002] = [400, 415],
+        [1002] = [400],
         [1003] = [409],
         [1004] = [409],
         [1005] = [409],
@@ -271,6 +271,11 @@ internal sealed class OpenApiFuzzer
         if (problem["code"] is not JsonValue codeValue || !codeValue.TryGetValue<int>(out var code) || !StatusesByCode.TryGetValue(code, out var statuses))
         {
             return $"'code' {problem["code"]?.ToJsonString() ?? "is missing"} is not a documented Tekton code";
+        }
+
+        if (Route(request.Operation.Method, request.PathAndQuery) is { } routed && routed.Response(status) is null)
+        {
+            return $"HTTP {status} (code {code}) is not a documented answer of {routed.Id}";
         }
 
         if (!statuses.Contains(status))
