@@ -135,6 +135,14 @@ internal sealed class RequestFactory(SchemaChecker schemas, FuzzPools pools, Ran
         ("00000000-0000-0000-0000-000000000000", false), ("{3b7e64bc-488c-4bab-81de-d67e3cee27e9}", false), ("not-a-uuid", false), ("1e308", false),
     ];
 
+    private static readonly string[] TraceParents =
+    [
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "00-00000000000000000000000000000000-b7ad6b7169203331-01",
+        "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01", "00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01",
+        "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra",
+        "garbage", "", "00--b7ad6b7169203331-01", new('0', 4000),
+    ];
+
     private const string DeepMarker = "__fuzz_deep__";
 
     // Fields Tekton requires although the schema does not say so.
@@ -150,7 +158,7 @@ internal sealed class RequestFactory(SchemaChecker schemas, FuzzPools pools, Ran
     public FuzzRequest Next(FuzzOperation operation)
     {
         var mutation = random.Next(100) < 45 ? "valid" : Mutations[random.Next(Mutations.Length)];
-        var (componentId, instance) = Target(operation);
+        var (componentId, instance) = Target();
         var values = operation.Parameters("path").ToDictionary(name => name, name => Uri.EscapeDataString(name switch
         {
             "component_id" => componentId,
@@ -187,6 +195,12 @@ internal sealed class RequestFactory(SchemaChecker schemas, FuzzPools pools, Ran
         }
 
         var request = new FuzzRequest(operation, path + query, body, contentType, mutation);
+        if (random.Next(10) == 0)
+        {
+            // An error's trace_id continues the caller's trace (decision 49): whatever it sends, the id stays well formed.
+            request.Headers.Add(("traceparent", TraceParents[random.Next(TraceParents.Length)]));
+        }
+
         if (operation.Id == "RegisterComponent" && random.Next(8) == 0)
         {
             request.Headers.Add(("Idempotency-Key", random.Next(3) switch
@@ -206,7 +220,7 @@ internal sealed class RequestFactory(SchemaChecker schemas, FuzzPools pools, Ran
         "invalid utf-8", "unicode", "null", "not json", "top level", "wrong content type", "oversize body", "unexpected body",
     ];
 
-    private (string Component, Guid Instance) Target(FuzzOperation operation)
+    private (string Component, Guid Instance) Target()
     {
         if (random.Next(5) > 0 && pools.Instance(random) is { } known)
         {
@@ -406,7 +420,7 @@ internal sealed class RequestFactory(SchemaChecker schemas, FuzzPools pools, Ran
             case "oversize body":
                 return (Encoding.UTF8.GetBytes($$"""{"component_name":"{{new string('o', 1_100_000)}}"}"""), contentType, mutation);
             case "invalid utf-8" when node is JsonObject:
-                var text = Encoding.UTF8.GetBytes(node.ToJsonString().TrimEnd('}'));
+                var text = Encoding.UTF8.GetBytes(node.ToJsonString()[..^1]);
                 byte[] broken = random.Next(3) switch { 0 => [0xC3, 0x28], 1 => [0xFF, 0xFE], _ => [0xED, 0xA0, 0x80] };
                 var separator = text.Length > 1 ? "," : string.Empty;
                 return ([.. text, .. Encoding.UTF8.GetBytes(separator + "\"component_name\":\""), .. broken, .. "\"}"u8], contentType, mutation);

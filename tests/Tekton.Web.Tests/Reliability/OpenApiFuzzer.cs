@@ -12,7 +12,7 @@ namespace Tekton.Web.Tests.Reliability;
 /// checks every answer against the contract: no 5xx beyond the documented 503/504, every error problem+json with a
 /// documented code at its documented status, every 2xx valid against the operation's response schema.
 /// </summary>
-internal sealed class OpenApiFuzzer
+internal sealed partial class OpenApiFuzzer
 {
     /// <summary>The statuses each Tekton code may come with (design §4, docs/api.md "Which error gives which code").</summary>
     public static readonly IReadOnlyDictionary<int, int[]> StatusesByCode = new Dictionary<int, int[]>
@@ -283,9 +283,14 @@ internal sealed class OpenApiFuzzer
             return $"code {code} came with HTTP {status}; design §4 gives it {string.Join(" or ", statuses)}";
         }
 
-        if (problem["success"]?.GetValueKind() != JsonValueKind.False || problem["trace_id"] is not JsonValue trace || string.IsNullOrWhiteSpace(trace.GetValue<string>()))
+        if (problem["success"]?.GetValueKind() != JsonValueKind.False || problem["trace_id"] is not JsonValue trace || !trace.TryGetValue<string>(out var traceId))
         {
             return "the problem lacks success:false or trace_id";
+        }
+
+        if (!TraceId().IsMatch(traceId) || traceId.Contains("-00000000000000000000000000000000-", StringComparison.Ordinal))
+        {
+            return $"trace_id '{traceId}' is not a W3C trace id";
         }
 
         if (problem["status"]?.GetValue<int>() != status)
@@ -334,6 +339,9 @@ internal sealed class OpenApiFuzzer
             return null;
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")]
+    private static partial System.Text.RegularExpressions.Regex TraceId();
 
     private static string Shorten(string text) => text.Length > 2000 ? text[..2000] + "…" : text;
 }
