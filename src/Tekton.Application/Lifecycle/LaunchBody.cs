@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
@@ -9,6 +10,7 @@ namespace Tekton.Application.Lifecycle;
 public sealed record LaunchBody
 {
     [Description("Executable: a path, or a name looked up in PATH")]
+    [Required]
     public string? Command { get; init; }
 
     public IReadOnlyList<string?>? Args { get; init; }

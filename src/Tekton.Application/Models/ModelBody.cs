@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Tekton.Application.Common;
@@ -13,15 +14,19 @@ public sealed record ModelBody
     public string? Id { get; init; }
 
     [Description("Who serves it, e.g. anthropic, openai, ollama (1-64 characters)")]
+    [Required]
     public string? Provider { get; init; }
 
     [Description("Capability tokens such as text_generation, code_generation, text_embedding (at least one, at most 64)")]
+    [Required]
     public IReadOnlyList<string?>? Capabilities { get; init; }
 
     [Description("1 small, 2 medium, 3 frontier")]
+    [Required]
     public int? Tier { get; init; }
 
     [Description("Tokens the model accepts")]
+    [Required]
     public long? ContextWindow { get; init; }
 
     [Description("available (default) or unavailable")]

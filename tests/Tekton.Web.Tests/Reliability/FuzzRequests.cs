@@ -145,13 +145,8 @@ internal sealed class RequestFactory(SchemaChecker schemas, FuzzPools pools, Ran
 
     private const string DeepMarker = "__fuzz_deep__";
 
-    // Fields Tekton requires although the schema does not say so.
-    private static readonly HashSet<string> Required =
-    [
-        "RegisterComponent.component_id", "RegisterComponent.component_name", "RegisterComponent.component_type", "RegisterComponent.version",
-        "LaunchBody.command", "ModelBody.id", "ModelBody.provider", "ModelBody.capabilities", "ModelBody.tier", "ModelBody.context_window",
-        "RouteBody.task_type", "CreateApiKey.name", "CreateApiKey.role", "InstanceStateBody.state", "IssueToken.api_key",
-    ];
+    // Required by POST although the schema cannot say so: PUT takes it from the path.
+    private static readonly HashSet<string> Required = ["ModelBody.id"];
 
     private int _serial;
 
