@@ -97,9 +97,16 @@ public sealed class SocketFuzzingTests(ITestOutputHelper output)
             var message = await socket.ReceiveAsync();
             if (message is null)
             {
-                if (socket.Socket.State == WebSocketState.CloseReceived)
+                try
                 {
-                    await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "closed", CancellationToken.None);
+                    if (socket.Socket.State == WebSocketState.CloseReceived)
+                    {
+                        await socket.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "closed", CancellationToken.None);
+                    }
+                }
+                catch (WebSocketException)
+                {
+                    // After 1007 the server fails the connection (RFC 6455 §7.1.7) and need not wait for the reply.
                 }
 
                 return null;
