@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -24,15 +25,19 @@ public sealed record RegisterComponent : ICommand<RegisterComponentResult>, ITek
     public const int MaxListItems = 64;
 
     [Description("1-64 characters: letters, digits, '_', '.', '-'; starts with a letter or digit")]
+    [Required]
     public string? ComponentId { get; init; }
 
     [Description("Human-readable name, at most 128 characters")]
+    [Required]
     public string? ComponentName { get; init; }
 
     [Description("Lowercase token such as service, memory, llm, ui (^[a-z][a-z0-9_-]{0,31}$)")]
+    [Required]
     public string? ComponentType { get; init; }
 
     [Description("Semantic Versioning 2.0 version, e.g. 1.0.0")]
+    [Required]
     public string? Version { get; init; }
 
     [Description("At most 64 unique capability tokens")]

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Mediator;
 using Tekton.Application.Common;
@@ -11,6 +12,7 @@ namespace Tekton.Application.Lifecycle;
 public sealed record InstanceStateBody
 {
     [Description("The state to enter: registered | initializing | ready | degraded | stopping | stopped | failed")]
+    [Required]
     public string? State { get; init; }
 
     [Description("Why, in a few words (at most 256 characters)")]

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
@@ -9,6 +10,7 @@ namespace Tekton.Application.Lifecycle;
 public sealed record LaunchBody
 {
     [Description("Executable: a path, or a name looked up in PATH")]
+    [Required]
     public string? Command { get; init; }
 
     public IReadOnlyList<string?>? Args { get; init; }
@@ -82,7 +84,8 @@ public sealed class LaunchBodyValidator : AbstractValidator<LaunchBody>
 {
     public LaunchBodyValidator()
     {
-        RuleFor(l => l.Command).NotEmpty().WithMessage("launch.command is required.")
+        // Stop at the first failure: the later rules cannot judge a missing command.
+        RuleFor(l => l.Command).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("launch.command is required.")
             .MaximumLength(4096).WithMessage("launch.command must be at most 4096 characters.")
             .Must(c => !c!.Any(char.IsControl)).WithMessage("launch.command must not contain control characters.");
         RuleFor(l => l.Args).Must(a => a!.Count <= 256 && a.All(x => x is { Length: <= 4096 } && !x.Contains('\0')))

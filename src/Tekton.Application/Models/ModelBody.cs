@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Tekton.Application.Common;
@@ -13,15 +14,19 @@ public sealed record ModelBody
     public string? Id { get; init; }
 
     [Description("Who serves it, e.g. anthropic, openai, ollama (1-64 characters)")]
+    [Required]
     public string? Provider { get; init; }
 
     [Description("Capability tokens such as text_generation, code_generation, text_embedding (at least one, at most 64)")]
+    [Required]
     public IReadOnlyList<string?>? Capabilities { get; init; }
 
     [Description("1 small, 2 medium, 3 frontier")]
+    [Required]
     public int? Tier { get; init; }
 
     [Description("Tokens the model accepts")]
+    [Required]
     public long? ContextWindow { get; init; }
 
     [Description("available (default) or unavailable")]
@@ -62,9 +67,9 @@ public sealed class ModelBodyValidator : AbstractValidator<ModelBody>
             .Matches(Wire.ModelId()).WithMessage($"id must match {Wire.ModelIdPattern}.");
         RuleFor(m => m.Provider).NotEmpty().WithMessage("provider is required.")
             .Matches(Wire.Provider()).WithMessage($"provider must match {Wire.ProviderPattern}.");
-        RuleFor(m => m.Capabilities).NotNull().WithMessage("capabilities is required.")
+        // Stop at the first failure: the shape rule cannot judge a missing list.
+        RuleFor(m => m.Capabilities).Cascade(CascadeMode.Stop).NotNull().WithMessage("capabilities is required.")
             .Must(c => c!.Count is > 0 and <= 64 && c.All(x => x is not null && Wire.Capability().IsMatch(x)) && c.Distinct(StringComparer.Ordinal).Count() == c.Count)
-            .When(m => m.Capabilities is not null)
             .WithMessage($"capabilities must be 1 to 64 unique tokens matching {Wire.CapabilityPattern}.");
         RuleFor(m => m.Tier).NotNull().WithMessage("tier is required.")
             .InclusiveBetween(Model.MinTier, Model.MaxTier).WithMessage("tier must be 1 (small), 2 (medium) or 3 (frontier).");

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
 using FluentValidation;
 using Mediator;
@@ -13,6 +14,7 @@ namespace Tekton.Application.Models;
 public sealed record RouteBody
 {
     [Description("The capability the task needs, e.g. code_generation")]
+    [Required]
     public string? TaskType { get; init; }
 
     [Description("low | medium (default) | high: the tier the task needs (1, 2, 3)")]

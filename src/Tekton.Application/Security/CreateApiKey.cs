@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Mediator;
 using Tekton.Application.Common;
@@ -10,9 +11,11 @@ namespace Tekton.Application.Security;
 public sealed record CreateApiKey : ICommand<CreatedApiKey>
 {
     [Description("What the key is for, 1-128 characters")]
+    [Required]
     public string? Name { get; init; }
 
     [Description("admin, component, monitor or user")]
+    [Required]
     public string? Role { get; init; }
 
     [Description("For the component role (required there, refused otherwise): the component id the key may act as")]

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using FluentValidation;
 using Mediator;
 using Tekton.Domain.Errors;
@@ -10,6 +11,7 @@ namespace Tekton.Application.Security;
 public sealed record IssueToken : ICommand<TokenResult>
 {
     [Description("An API key (tk_...)")]
+    [Required]
     public string? ApiKey { get; init; }
 }
 

@@ -66,6 +66,12 @@ internal sealed class OpenApiConventions : IOperationProcessor, IDocumentProcess
         foreach (var operation in context.Document.Paths.Values.SelectMany(path => path.Values))
         {
             DeclareAccess(operation, problem);
+            if (operation.RequestBody is not null)
+            {
+                // Every body is read under the same limits (docs/api.md, Conventions).
+                AddProblem(operation, "413", "Body larger than 1 MiB (1007)", problem);
+                AddProblem(operation, "415", "Body not application/json (1000)", problem);
+            }
         }
 
         // Any write may find the database full (api.md decision 55).

@@ -132,7 +132,8 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         var code = endpoint?.Metadata.GetMetadata<BadRequestCode>()?.Code ?? ErrorCode.GeneralError;
         if (exception.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return Problem(code, "Unsupported content type.", "Send the body as application/json.", null,
+            // 1000 on every endpoint, as when the framework refuses another content type itself: 1002 is for a registration's content.
+            return Problem(ErrorCode.GeneralError, "Unsupported Media Type", "Send the body as application/json.", null,
                 status: StatusCodes.Status415UnsupportedMediaType);
         }
 

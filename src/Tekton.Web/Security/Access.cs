@@ -53,9 +53,10 @@ public sealed class PermissionHandler : AuthorizationHandler<PermissionRequireme
         }
 
         var http = context.Resource as HttpContext;
-        if (http is not null && http.GetEndpoint() is null)
+        if (http is not null && http.GetEndpoint() is not RouteEndpoint)
         {
-            // No endpoint matched (the fallback policy): nothing to protect, so an authenticated caller gets the 404 or 405.
+            // No endpoint matched, or only the router's own 405/415 rejection (the fallback policy): nothing to
+            // protect, so an authenticated caller gets the 404, 405 or 415 rather than a 403.
             context.Succeed(requirement);
             return Task.CompletedTask;
         }

@@ -38,6 +38,8 @@ public sealed class ErrorTests : IAsyncLifetime
         { "health check not a path", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","health_check":"health"}""", "health_check" },
         { "metadata not an object", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","metadata":[1]}""", "metadata" },
         { "metadata over 32 KiB", Valid.TrimEnd('}') + ",\"metadata\":{\"x\":\"" + new string('x', 33 * 1024) + "\"}}", "metadata" },
+        { "launch without a command", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","launch":{"args":["x"]}}""", "launch.command" },
+        { "launch with a null command", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","launch":{"command":null}}""", "launch.command" },
         { "host not a host", """{"component_id":"probe","component_name":"P","component_type":"service","version":"1.0.0","host":"no spaces allowed"}""", "host" },
         { "nested too deep", Valid.TrimEnd('}') + ",\"metadata\":" + string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 41), "body" },
     };
@@ -77,6 +79,17 @@ public sealed class ErrorTests : IAsyncLifetime
     public async Task A_body_that_is_not_JSON_is_415_with_1000()
     {
         using var response = await _server.Client.PostAsync("/api/tekton/components", new StringContent(Valid, Encoding.UTF8, "text/plain"));
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, 1000);
+        await ShouldStoreNothingAsync();
+    }
+
+    [Fact]
+    public async Task A_body_without_a_content_type_is_415_with_1000()
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Valid));
+
+        using var response = await _server.Client.PostAsync("/api/tekton/components", content);
 
         await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, 1000);
         await ShouldStoreNothingAsync();

@@ -188,6 +188,8 @@ public sealed class ModelTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"provider": "p", "capabilities": ["t"], "tier": 2, "context_window": 1}""", "id")]
     [InlineData("""{"id": "m", "provider": "p", "capabilities": [], "tier": 2, "context_window": 1}""", "capabilities")]
+    [InlineData("""{"id": "m", "provider": "p", "tier": 2, "context_window": 1}""", "capabilities")]
+    [InlineData("""{"id": "m", "provider": "p", "capabilities": null, "tier": 2, "context_window": 1}""", "capabilities")]
     [InlineData("""{"id": "m", "provider": "p", "capabilities": ["t"], "tier": 0, "context_window": 1}""", "tier")]
     [InlineData("""{"id": "m", "provider": "p", "capabilities": ["t"], "tier": 2, "context_window": 0}""", "context_window")]
     [InlineData("""{"id": "m", "provider": "p", "capabilities": ["t"], "tier": 2, "context_window": 1, "status": "busy"}""", "status")]

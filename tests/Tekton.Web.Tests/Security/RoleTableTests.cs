@@ -159,6 +159,19 @@ public sealed class RoleTableTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wrong_content_type_or_method_is_415_or_405_for_every_role_not_403()
+    {
+        foreach (var credential in new[] { _tekton.ComponentKey, _tekton.MonitorKey, _tekton.UserKey })
+        {
+            using var client = _tekton.ClientFor(credential);
+            using var xml = new StringContent("""{"task_type":"text_generation"}""", Encoding.UTF8, "application/xml");
+
+            await (await client.PostAsync("/api/tekton/route", xml)).ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType, 1000);
+            await (await client.PatchAsync("/api/tekton/route", Json("{}"))).ShouldBeProblemAsync(HttpStatusCode.MethodNotAllowed, 1000);
+        }
+    }
+
+    [Fact]
     public async Task Socket_subscriptions_follow_the_table()
     {
         foreach (var (caller, credential, _) in Callers().Where(c => c.Target != SecuredTekton.ForeignComponent))

@@ -102,6 +102,33 @@ public sealed class OpenApiTests : IAsyncLifetime
         version["responses"]!.AsObject().Select(r => r.Key).Should().NotContain("401");
     }
 
+    [Theory]
+    [InlineData("RegisterComponent", new[] { "component_id", "component_name", "component_type", "version" })]
+    [InlineData("LaunchBody", new[] { "command" })]
+    [InlineData("ModelBody", new[] { "provider", "capabilities", "tier", "context_window" })]
+    [InlineData("RouteBody", new[] { "task_type" })]
+    [InlineData("CreateApiKey", new[] { "name", "role" })]
+    [InlineData("IssueToken", new[] { "api_key" })]
+    [InlineData("InstanceStateBody", new[] { "state" })]
+    public void Request_schemas_declare_the_fields_Tekton_requires(string schema, string[] required)
+    {
+        var declared = _document["components"]!["schemas"]![schema]!["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [];
+
+        declared.Should().BeEquivalentTo(required, $"a client generated from the document must know what {schema} cannot leave out");
+    }
+
+    [Fact]
+    public void Every_operation_with_a_body_declares_413_and_415()
+    {
+        foreach (var (path, operations) in _document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in operations!.AsObject().Where(o => o.Value!["requestBody"] is not null))
+            {
+                operation!["responses"]!.AsObject().Select(r => r.Key).Should().Contain(["413", "415"], $"{method} {path} reads a body under the 1 MiB and JSON rules");
+            }
+        }
+    }
+
     [Fact]
     public async Task Swagger_ui_is_served()
     {
