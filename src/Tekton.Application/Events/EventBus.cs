@@ -279,6 +279,18 @@ public sealed class EventBus
         _ => a.Equals(b),
     };
 
+    /// <summary>The subscribers attached now: a connection dropped as a slow consumer is no longer counted.</summary>
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _subscribers.Count;
+            }
+        }
+    }
+
     /// <summary>Every transport is reported, with 0 when it has none: a missing series would keep its last value.</summary>
     private IEnumerable<Measurement<int>> CountSubscribers()
     {

@@ -102,7 +102,7 @@ public sealed class DurabilityTests
             }
 
             await restarted.KillAsync();
-            IntegrityCheck(database).Should().Be("ok");
+            SqliteFile.IntegrityCheck(database).Should().Be("ok");
         }
         finally
         {
@@ -112,15 +112,6 @@ public sealed class DurabilityTests
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static string IntegrityCheck(string database)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA integrity_check";
-        return (string)command.ExecuteScalar()!;
-    }
 
     /// <summary>Every read answer, with the clock-dependent uptime removed, as one string.</summary>
     private static async Task<string> ReadEverythingAsync(TektonServer server)

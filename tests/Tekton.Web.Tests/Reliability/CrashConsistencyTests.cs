@@ -53,8 +53,8 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
                 output.WriteLine($"round {round}: killed after {ledger.Acknowledged - acknowledgedBefore} acknowledged writes, with {ledger.InFlight} in flight");
 
                 SqliteConnection.ClearAllPools();
-                Sqlite(database, "PRAGMA integrity_check").Should().Equal(["ok"], $"seed {seed}, kill {round}");
-                Sqlite(database, "PRAGMA foreign_key_check").Should().BeEmpty($"seed {seed}, kill {round}");
+                SqliteFile.IntegrityCheck(database).Should().Be("ok", $"seed {seed}, kill {round}");
+                SqliteFile.Query(database, "PRAGMA foreign_key_check").Should().BeEmpty($"seed {seed}, kill {round}");
             }
 
             await using (var last = await TektonProcess.StartAsync(database))
@@ -73,22 +73,6 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output)
             SqliteConnection.ClearAllPools();
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static List<string> Sqlite(string database, string pragma)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = pragma;
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(string.Join('|', Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetValue(i)?.ToString())));
-        }
-
-        return rows;
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -53,7 +53,7 @@ public sealed class FullDiskTests
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         (await server.Client.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK, "failed background writes must not stop the host");
         (await StatusOfAsync(server, "beating")).Should().Be("ready", "its expiry could not be stored, so it did not happen");
-        IntegrityCheck(server.DatabasePath).Should().Be("ok");
+        SqliteFile.IntegrityCheck(server.DatabasePath).Should().Be("ok");
 
         limit.MaxPages = null;
         (await Processes.EventuallyAsync(async () => await StatusOfAsync(server, "beating") == "degraded"))
@@ -64,7 +64,7 @@ public sealed class FullDiskTests
 
         await server.RestartAsync();
         (await ListedIdsAsync(server)).Should().BeEquivalentTo(listed, "nothing acknowledged was lost");
-        IntegrityCheck(server.DatabasePath).Should().Be("ok");
+        SqliteFile.IntegrityCheck(server.DatabasePath).Should().Be("ok");
     }
 
     /// <summary>
@@ -127,27 +127,9 @@ public sealed class FullDiskTests
         return [.. list["components"]!.AsArray().Select(c => c!["component_id"]!.GetValue<string>())];
     }
 
-    private static Task<List<string>> StoredIdsAsync(TektonServer server) => Task.FromResult(Query(server.DatabasePath, "SELECT component_id FROM components"));
+    private static Task<List<string>> StoredIdsAsync(TektonServer server) => Task.FromResult(SqliteFile.Query(server.DatabasePath, "SELECT component_id FROM components"));
 
-    private static long PageCount(string database) => long.Parse(Query(database, "PRAGMA page_count").Single(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string IntegrityCheck(string database) => string.Join('\n', Query(database, "PRAGMA integrity_check"));
-
-    private static List<string> Query(string database, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!);
-        }
-
-        return rows;
-    }
+    private static long PageCount(string database) => long.Parse(SqliteFile.Query(database, "PRAGMA page_count").Single(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Caps the database at <see cref="MaxPages"/> pages on every connection Tekton opens (SQLite's own default when null).</summary>
     private sealed class PageLimit : DbConnectionInterceptor
