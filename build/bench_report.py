@@ -161,7 +161,8 @@ report += f"""
 Every acknowledged Tekton registration (`POST /api/tekton/components`, a new component depending on the one before it)
 is committed to SQLite (`synchronous=FULL`) before the answer; the writer commits concurrent requests in groups.
 The baseline row commits each request alone (`Tekton:Database:MaxBatchSize=1`). etcd acknowledges a put after its
-WAL fsync, batching concurrent proposals the same way. Both from an empty store, {connections} connections
+WAL fsync, batching concurrent proposals the same way. Both start from an empty store and are measured after a warm-up of the same load
+(Tekton registers new components then too: the ids carry the run), {connections} connections
 (`bench/wrk/register.lua`, `bench/wrk/etcd_put.lua`). Heartbeats are Tekton's in-memory hot path; the nearest etcd
 operation is a lease keep-alive (`POST /v3/lease/keepalive` on one lease).
 
