@@ -307,7 +307,8 @@ public sealed class SupervisionTests : IAsyncLifetime
     [Fact]
     public async Task Stopping_an_instance_that_waits_to_be_restarted_stops_it_at_once_and_cancels_the_restart()
     {
-        await RegisterLaunchedAsync("flaky", [], "sleep 1.2; exit 1", """ "max_restarts":10 """);
+        // It must outlive the 1 s readiness timer by a margin a loaded machine keeps (1.2 s failed a CI run).
+        await RegisterLaunchedAsync("flaky", [], "sleep 3; exit 1", """ "max_restarts":10 """);
         await StartAsync("flaky");
         (await Processes.EventuallyAsync(() => Instance("flaky")!["status"]!.GetValue<string>() == "failed", TimeSpan.FromSeconds(10))).Should().BeTrue();
 
@@ -323,7 +324,7 @@ public sealed class SupervisionTests : IAsyncLifetime
     [Fact]
     public async Task A_start_while_an_instance_waits_to_be_restarted_leaves_one_copy_running()
     {
-        await RegisterLaunchedAsync("flaky", [], "if [ -f \"$TEKTON_MARK\" ]; then " + Forever + "; fi; touch \"$TEKTON_MARK\"; sleep 1.2; exit 1",
+        await RegisterLaunchedAsync("flaky", [], "if [ -f \"$TEKTON_MARK\" ]; then " + Forever + "; fi; touch \"$TEKTON_MARK\"; sleep 3; exit 1",
             $$""" "max_restarts":10,"env":{"TEKTON_MARK":"{{Path.Combine(_server.DataDirectory, "crashed-once")}}"} """);
         await StartAsync("flaky");
         (await Processes.EventuallyAsync(() => Instance("flaky")!["status"]!.GetValue<string>() == "failed", TimeSpan.FromSeconds(10))).Should().BeTrue();
