@@ -140,6 +140,13 @@ public static class DependencyInjection
         app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
+        if (!auth.Enabled)
+        {
+            // Auth off: heartbeats and a component's details are answered here, ahead of what every rule would allow.
+            app.UseMiddleware<HotPaths>();
+        }
+
         // The middlewares that only some paths need run only on those paths: every request to the API's hot
         // paths (heartbeats, lookups) would otherwise pay for each one's checks (docs/performance.md).
         var events = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventOptions>>().Value;
@@ -161,7 +168,7 @@ public static class DependencyInjection
             });
         });
         app.UseRouting();
-        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.Enabled)
+        if (auth.Enabled)
         {
             app.UseAuthentication();
             app.UseRateLimiter();

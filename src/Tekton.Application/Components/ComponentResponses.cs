@@ -137,7 +137,7 @@ public static class ComponentResponses
         return live is { } l && (instance.LastHeartbeat is null || l > instance.LastHeartbeat) ? l : instance.LastHeartbeat;
     }
 
-    private static string? Uptime(InstanceView? instance, DateTimeOffset now) =>
+    public static string? Uptime(InstanceView? instance, DateTimeOffset now) =>
         instance is { ReadyAt: { } readyAt } && instance.Status.IsLive() ? Wire.Uptime(now - readyAt) : null;
 
     private static string Overall(ComponentState state) => state switch

@@ -22,7 +22,10 @@ public sealed class EventBus
     private readonly RetainedWindow _states;
     private readonly EventSequence _sequence;
     private readonly int _maxSubscriptions;
-    private readonly Counter<long> _published;
+    // Counted here and read by the meter when /metrics is scraped: a counter's Add with a tag costs a label look-up
+    // in the exporter on every heartbeat (docs/performance-notes.md).
+    private long _publishedHeartbeats;
+    private long _publishedStates;
     private readonly Counter<long> _slowConsumers;
 
     public EventBus(EventSequence sequence, IOptions<EventOptions> options, IMeterFactory meters)
@@ -32,7 +35,7 @@ public sealed class EventBus
         _states = new RetainedWindow(options.Value.RetainedEvents);
         _maxSubscriptions = options.Value.MaxSubscriptionsPerConnection;
         var meter = meters.Create("Tekton");
-        _published = meter.CreateCounter<long>("events.published", "{event}", "Events published, by channel");
+        meter.CreateObservableCounter("events.published", CountPublished, "{event}", "Events published, by channel");
         _slowConsumers = meter.CreateCounter<long>("events.slow_consumers", "{connection}", "Subscribers disconnected for falling behind, by transport");
         meter.CreateObservableGauge("events.subscribers", CountSubscribers, "{connection}", "Connections attached to the event bus, by transport");
     }
@@ -112,7 +115,7 @@ public sealed class EventBus
             }
         }
 
-        _published.Add(changes.Count, new KeyValuePair<string, object?>("channel", "state"));
+        Interlocked.Add(ref _publishedStates, changes.Count);
         Drop(slow);
     }
 
@@ -126,7 +129,7 @@ public sealed class EventBus
             Deliver(heartbeat, ref slow);
         }
 
-        _published.Add(1, new KeyValuePair<string, object?>("channel", "heartbeat"));
+        Interlocked.Increment(ref _publishedHeartbeats);
         Drop(slow);
     }
 
@@ -149,7 +152,7 @@ public sealed class EventBus
             }
         }
 
-        _published.Add(changes.Count, new KeyValuePair<string, object?>("channel", "state"));
+        Interlocked.Add(ref _publishedStates, changes.Count);
         Drop(slow);
     }
 
@@ -290,6 +293,12 @@ public sealed class EventBus
             }
         }
     }
+
+    private IEnumerable<Measurement<long>> CountPublished() =>
+    [
+        new(Interlocked.Read(ref _publishedHeartbeats), new KeyValuePair<string, object?>("channel", "heartbeat")),
+        new(Interlocked.Read(ref _publishedStates), new KeyValuePair<string, object?>("channel", "state")),
+    ];
 
     /// <summary>Every transport is reported, with 0 when it has none: a missing series would keep its last value.</summary>
     private IEnumerable<Measurement<int>> CountSubscribers()

@@ -34,17 +34,20 @@ public static class ComponentStates
 
     public static bool TryParse(string? value, out ComponentState state)
     {
-        foreach (var candidate in Enum.GetValues<ComponentState>())
+        // A switch on the wire names: Enum.GetValues allocates an array on every call, and heartbeats parse a state.
+        ComponentState? parsed = value switch
         {
-            if (string.Equals(candidate.ToWire(), value, StringComparison.Ordinal))
-            {
-                state = candidate;
-                return true;
-            }
-        }
-
-        state = default;
-        return false;
+            "registered" => ComponentState.Registered,
+            "initializing" => ComponentState.Initializing,
+            "ready" => ComponentState.Ready,
+            "degraded" => ComponentState.Degraded,
+            "stopping" => ComponentState.Stopping,
+            "stopped" => ComponentState.Stopped,
+            "failed" => ComponentState.Failed,
+            _ => null,
+        };
+        state = parsed ?? default;
+        return parsed is not null;
     }
 
     /// <summary>An instance is live while it may still serve: not stopped and not failed.</summary>

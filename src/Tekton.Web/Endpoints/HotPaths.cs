@@ -1,0 +1,451 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using Tekton.Application.Common;
+using Tekton.Application.Components;
+using Tekton.Application.Lifecycle;
+using Tekton.Web.Security;
+
+namespace Tekton.Web.Endpoints;
+
+/// <summary>
+/// The registry's two hottest requests, a heartbeat (<c>POST /api/tekton/components/{id}/heartbeat</c>) and a
+/// component's details (<c>GET /api/tekton/components/{id}</c>), answered ahead of the rest of the pipeline while
+/// auth is off (design §12, docs/performance-notes.md). With auth off every rule allows the one caller, so what the
+/// pipeline would add for these two is routing, the endpoint's model binding, the mediator and its validation, and
+/// the JSON writer. This middleware does the same work directly: it parses the heartbeat with a
+/// <see cref="Utf8JsonReader"/> under the validator's own rules, calls the same handler, and writes the answers from
+/// bytes (a component's details from a rendering kept per committed view, the time-dependent fields filled in per
+/// request).
+/// </summary>
+/// <remarks>
+/// Only the plain case is taken here. Anything else goes on down the pipeline unchanged, the body replayed when it
+/// was read: another path or method spelling, a query string, an <c>Origin</c> header (the browser-origin rule
+/// decides those), a body that is not a small <c>application/json</c> one with a known length, a body this parser
+/// does not accept (the endpoint answers its error), an unknown component or instance (404 from the endpoint). The
+/// answers are byte for byte the endpoint's (HotPathsTests compares them). The endpoint is set on the request
+/// before answering, so request metrics count it under the same route.
+/// </remarks>
+internal sealed class HotPaths
+{
+    /// <summary>Larger heartbeat bodies take the endpoint's path (the parser reads the body in one piece).</summary>
+    public const int MaxHeartbeatBytes = 16 * 1024;
+
+    /// <summary>How many components' renderings are kept (a slot per hash of the id); about 1 KiB each.</summary>
+    public const int RenderedSlots = 4096;
+
+    private const string JsonContentType = "application/json; charset=utf-8";
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
+
+    private static readonly PathString ComponentsPath = "/api/tekton/components";
+    private static readonly byte[] HeartbeatAnswerStart = "{\"success\":true,\"message\":\"Heartbeat received\",\"instance_uuid\":\""u8.ToArray();
+    private static readonly byte[] HeartbeatAnswerStatus = "\",\"status\":\""u8.ToArray();
+
+    private readonly RequestDelegate _next;
+    private readonly RegistryProjection _projection;
+    private readonly HeartbeatTable _heartbeats;
+    private readonly RecordHeartbeatHandler _handler;
+    private readonly TimeProvider _clock;
+    private readonly JsonTypeInfo<ComponentDetails> _details;
+    private readonly EndpointDataSource _endpoints;
+    private readonly RenderedDetails?[] _rendered = new RenderedDetails?[RenderedSlots];
+    private Endpoint? _heartbeatEndpoint;
+    private Endpoint? _detailsEndpoint;
+
+    public HotPaths(
+        RequestDelegate next,
+        RegistryProjection projection,
+        HeartbeatTable heartbeats,
+        RecordHeartbeatHandler handler,
+        TimeProvider clock,
+        EndpointDataSource endpoints,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    {
+        _next = next;
+        _projection = projection;
+        _heartbeats = heartbeats;
+        _handler = handler;
+        _clock = clock;
+        _endpoints = endpoints;
+        _details = (JsonTypeInfo<ComponentDetails>)json.Value.SerializerOptions.GetTypeInfo(typeof(ComponentDetails));
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!request.Path.StartsWithSegments(ComponentsPath, StringComparison.Ordinal, out var rest)
+            || request.QueryString.HasValue
+            || request.Headers.Origin.Count != 0
+            || rest.Value is not { Length: > 1 } tail)
+        {
+            return _next(context);
+        }
+
+        var end = tail.IndexOf('/', 1);
+        if (end < 0)
+        {
+            return HttpMethods.IsGet(request.Method) ? DetailsAsync(context, tail[1..]) : _next(context);
+        }
+
+        if (HttpMethods.IsPost(request.Method) && tail.AsSpan(end).SequenceEqual("/heartbeat") && end > 1)
+        {
+            return HeartbeatAsync(context, tail[1..end]);
+        }
+
+        return _next(context);
+    }
+
+    private Task DetailsAsync(HttpContext context, string componentId)
+    {
+        if (_projection.Current.Find(componentId) is not { } view)
+        {
+            return _next(context);
+        }
+
+        var slot = (int)((uint)componentId.GetHashCode() % RenderedSlots);
+        var rendered = Volatile.Read(ref _rendered[slot]);
+        if (rendered is null || !ReferenceEquals(rendered.View, view))
+        {
+            rendered = RenderedDetails.Render(view, _details);
+            Volatile.Write(ref _rendered[slot], rendered);
+        }
+
+        context.SetEndpoint(_detailsEndpoint ??= Find(nameof(Components.GetComponent)));
+        context.User = Caller.LocalPrincipal;
+        return rendered.WriteAsync(context.Response, _heartbeats, _clock.GetUtcNow());
+    }
+
+    private async Task HeartbeatAsync(HttpContext context, string componentId)
+    {
+        var request = context.Request;
+        if (request.ContentLength is not { } length || length is <= 0 or > MaxHeartbeatBytes || !IsJson(request.ContentType))
+        {
+            await _next(context);
+            return;
+        }
+
+        var body = await ReadBodyAsync(request.BodyReader, (int)length, context.RequestAborted);
+        if (!TryParseHeartbeat(body, out var heartbeat)
+            || _projection.Current.Find(componentId) is not { } view
+            || (heartbeat.InstanceUuid is { } uuid ? view.FindInstance(uuid) : view.Current) is null)
+        {
+            request.Body = new MemoryStream(body, writable: false);
+            await _next(context);
+            return;
+        }
+
+        context.SetEndpoint(_heartbeatEndpoint ??= Find(nameof(Lifecycle.RecordHeartbeat)));
+        context.User = Caller.LocalPrincipal;
+        var result = await _handler.Handle(new RecordHeartbeat(componentId, heartbeat), context.RequestAborted);
+        WriteHeartbeatAnswer(context.Response, result);
+    }
+
+    private static async ValueTask<byte[]> ReadBodyAsync(PipeReader reader, int length, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            if (read.Buffer.Length >= length || read.IsCompleted)
+            {
+                var body = read.Buffer.ToArray();
+                reader.AdvanceTo(read.Buffer.End);
+                return body;
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(contentType, JsonContentType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The heartbeat body under the endpoint's rules (<see cref="RecordHeartbeatValidator"/>), or false for anything
+    /// the endpoint might answer differently: a name spelled otherwise than the wire's, a repeated one, an escaped
+    /// string, a value of another kind. The endpoint then reads it again and answers as it always does.
+    /// </summary>
+    internal static bool TryParseHeartbeat(ReadOnlySpan<byte> json, out HeartbeatBody heartbeat)
+    {
+        heartbeat = null!;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Infrastructure.TektonJsonContext.MaxJsonDepth });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            Guid? instance = null;
+            string? status = null;
+            JsonElement? metrics = null;
+            Dictionary<string, string>? health = null;
+            var seen = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = reader.ValueIsEscaped ? 0
+                    : reader.ValueTextEquals("status"u8) ? 1
+                    : reader.ValueTextEquals("metrics"u8) ? 2
+                    : reader.ValueTextEquals("instance_uuid"u8) ? 4
+                    : reader.ValueTextEquals("health"u8) ? 8
+                    : 0;
+                if (field == 0 || (seen & field) != 0 || !reader.Read())
+                {
+                    return false;
+                }
+
+                seen |= field;
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                switch (field)
+                {
+                    case 1 when reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped:
+                        status = reader.GetString();
+                        if (!Tekton.Domain.Components.ComponentStates.TryParse(status, out _))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case 2 when reader.TokenType == JsonTokenType.StartObject:
+                        var element = JsonElement.ParseValue(ref reader);
+                        if (!RecordHeartbeatValidator.IsValidMetrics(element))
+                        {
+                            return false;
+                        }
+
+                        metrics = element;
+                        break;
+                    case 4 when reader.TokenType == JsonTokenType.String && reader.TryGetGuid(out var uuid):
+                        instance = uuid;
+                        break;
+                    case 8 when reader.TokenType == JsonTokenType.StartObject:
+                        health = ReadHealth(ref reader);
+                        if (health is null || !RecordHeartbeatValidator.IsValidHealth(health))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0 || reader.Read())
+            {
+                return false;
+            }
+
+            heartbeat = new HeartbeatBody { InstanceUuid = instance, Status = status, Metrics = metrics, Health = health };
+            return true;
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            // Malformed JSON, or a string that is not valid UTF-8: the endpoint answers its own error.
+            return false;
+        }
+    }
+
+    private static Dictionary<string, string>? ReadHealth(ref Utf8JsonReader reader)
+    {
+        var health = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String || !health.TryAdd(name, reader.GetString()!))
+            {
+                return null;
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject ? health : null;
+    }
+
+    /// <summary>The endpoint's answer, <see cref="HeartbeatResult"/> as its JSON writer spells it.</summary>
+    private static void WriteHeartbeatAnswer(HttpResponse response, HeartbeatResult result)
+    {
+        var status = result.Status;
+        var length = HeartbeatAnswerStart.Length + 36 + HeartbeatAnswerStatus.Length + status.Length + 2;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = JsonContentType;
+        response.ContentLength = length;
+        var writer = response.BodyWriter;
+        var span = writer.GetSpan(length);
+        HeartbeatAnswerStart.CopyTo(span);
+        var at = HeartbeatAnswerStart.Length;
+        result.InstanceUuid.TryFormat(span[at..], out var written);
+        at += written;
+        HeartbeatAnswerStatus.CopyTo(span[at..]);
+        at += HeartbeatAnswerStatus.Length;
+        at += Encoding.ASCII.GetBytes(status, span[at..]);
+        span[at++] = (byte)'"';
+        span[at++] = (byte)'}';
+        writer.Advance(at);
+    }
+
+    private Endpoint Find(string name) =>
+        _endpoints.Endpoints.First(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == name);
+
+    /// <summary>
+    /// One committed view's details as the endpoint's JSON writer renders them, cut where the time-dependent
+    /// fields go: the component's <c>last_heartbeat</c> and <c>uptime</c>, and each instance's <c>last_heartbeat</c>.
+    /// </summary>
+    private sealed class RenderedDetails
+    {
+        private readonly byte[] _json;
+        private readonly (int Start, int End, Hole Hole, InstanceView? Instance)[] _holes;
+
+        private RenderedDetails(ComponentView view, byte[] json, (int, int, Hole, InstanceView?)[] holes)
+        {
+            View = view;
+            _json = json;
+            _holes = holes;
+        }
+
+        private enum Hole
+        {
+            LastHeartbeat,
+            Uptime,
+            InstanceLastHeartbeat,
+        }
+
+        public ComponentView View { get; }
+
+        public static RenderedDetails Render(ComponentView view, JsonTypeInfo<ComponentDetails> typeInfo)
+        {
+            // The details with every time-dependent field null, rendered by the endpoint's own serializer.
+            var details = ComponentResponses.Details(view, new HeartbeatTable(), DateTimeOffset.UnixEpoch);
+            details = details with
+            {
+                LastHeartbeat = null,
+                Uptime = null,
+                Instances = [.. details.Instances.Select(i => i with { LastHeartbeat = null })],
+            };
+            var json = JsonSerializer.SerializeToUtf8Bytes(details, typeInfo);
+
+            var holes = new List<(int, int, Hole, InstanceView?)>();
+            var reader = new Utf8JsonReader(json);
+            var inInstances = false;
+            var instance = -1;
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject when inInstances && reader.CurrentDepth == 2:
+                        instance++;
+                        continue;
+                    case JsonTokenType.EndArray when reader.CurrentDepth == 1:
+                        inInstances = false;
+                        continue;
+                    case not JsonTokenType.PropertyName:
+                        continue;
+                }
+
+                if (reader.CurrentDepth == 1 && reader.ValueTextEquals("instances"u8))
+                {
+                    inInstances = true;
+                    continue;
+                }
+
+                // Only the details' own fields: metadata's and launch's nested names are deeper or outside the instances.
+                var hole = reader.CurrentDepth switch
+                {
+                    1 when reader.ValueTextEquals("last_heartbeat"u8) => Hole.LastHeartbeat,
+                    1 when reader.ValueTextEquals("uptime"u8) => Hole.Uptime,
+                    3 when inInstances && reader.ValueTextEquals("last_heartbeat"u8) => Hole.InstanceLastHeartbeat,
+                    _ => (Hole?)null,
+                };
+                if (hole is null)
+                {
+                    continue;
+                }
+
+                reader.Read();
+                var target = hole == Hole.InstanceLastHeartbeat ? view.FindInstance(details.Instances[instance].InstanceUuid) : view.Current;
+                holes.Add(((int)reader.TokenStartIndex, (int)reader.BytesConsumed, hole.Value, target));
+            }
+
+            return new RenderedDetails(view, json, [.. holes]);
+        }
+
+        public Task WriteAsync(HttpResponse response, HeartbeatTable heartbeats, DateTimeOffset now)
+        {
+            // Each hole's value: "null" or a quoted timestamp or uptime, at most 40 bytes.
+            Span<byte> values = stackalloc byte[_holes.Length * 40];
+            Span<Range> ranges = stackalloc Range[_holes.Length];
+            var at = 0;
+            var length = _json.Length;
+            for (var i = 0; i < _holes.Length; i++)
+            {
+                var (start, end, hole, instance) = _holes[i];
+                var written = hole switch
+                {
+                    Hole.Uptime => WriteString(values[at..], ComponentResponses.Uptime(instance, now)),
+                    _ => WriteTimestamp(values[at..], ComponentResponses.LastHeartbeat(instance, heartbeats)),
+                };
+                ranges[i] = at..(at + written);
+                at += written;
+                length += written - (end - start);
+            }
+
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = JsonContentType;
+            response.ContentLength = length;
+            var writer = response.BodyWriter;
+            var span = writer.GetSpan(length);
+            var from = 0;
+            var to = 0;
+            for (var i = 0; i < _holes.Length; i++)
+            {
+                var (start, end, _, _) = _holes[i];
+                _json.AsSpan(from, start - from).CopyTo(span[to..]);
+                to += start - from;
+                var value = values[ranges[i]];
+                value.CopyTo(span[to..]);
+                to += value.Length;
+                from = end;
+            }
+
+            _json.AsSpan(from).CopyTo(span[to..]);
+            writer.Advance(length);
+            return Task.CompletedTask;
+        }
+
+        private static int WriteTimestamp(Span<byte> destination, DateTimeOffset? value)
+        {
+            if (value is not { } at)
+            {
+                "null"u8.CopyTo(destination);
+                return 4;
+            }
+
+            destination[0] = (byte)'"';
+            at.UtcDateTime.TryFormat(destination[1..], out var written, TimestampFormat, CultureInfo.InvariantCulture);
+            destination[written + 1] = (byte)'"';
+            return written + 2;
+        }
+
+        /// <summary>An uptime (<c>[d.]hh:mm:ss</c>: digits, '.', ':'), which needs no escaping.</summary>
+        private static int WriteString(Span<byte> destination, string? value)
+        {
+            if (value is null)
+            {
+                "null"u8.CopyTo(destination);
+                return 4;
+            }
+
+            destination[0] = (byte)'"';
+            var written = Encoding.ASCII.GetBytes(value, destination[1..]);
+            destination[written + 1] = (byte)'"';
+            return written + 2;
+        }
+    }
+}
