@@ -19,45 +19,66 @@ namespace Tekton.Infrastructure.Persistence;
 /// inserted here is the row EF would insert, and the model and its migrations stay the schema's only source.
 /// Used only on the writer's loop.
 /// </remarks>
-public sealed class SqliteGroupInserts(string connectionString) : IDisposable
+public sealed class SqliteGroupInserts(IDbContextFactory<TektonDbContext> contexts, string connectionString) : IDisposable
 {
     private SqliteConnection? _connection;
     private Insert? _components;
     private Insert? _instances;
     private Insert? _stateChanges;
 
-    /// <summary>Puts <paramref name="db"/> on the writer's connection, opened (and the statements prepared) on first use.</summary>
-    public void Attach(TektonDbContext db)
-    {
-        if (_connection is null)
-        {
-            var connection = new SqliteConnection(connectionString);
-            try
-            {
-                connection.Open();
-                SqlitePragmas.Apply(connection);
-                var sql = db.GetService<ISqlGenerationHelper>();
-                _components = new Insert(connection, db.Model.FindEntityType(typeof(Component))!, sql);
-                _instances = new Insert(connection, db.Model.FindEntityType(typeof(ComponentInstance))!, sql);
-                _stateChanges = new Insert(connection, db.Model.FindEntityType(typeof(StateChange))!, sql);
-            }
-            catch
-            {
-                connection.Dispose();
-                throw;
-            }
+    /// <summary>Puts <paramref name="db"/> on the writer's connection, so that what it saves joins the group's transaction.</summary>
+    public void Attach(TektonDbContext db) => db.Database.SetDbConnection(Connection());
 
-            _connection = connection;
+    /// <summary>
+    /// Commits a group in one transaction: first what <paramref name="db"/> (if the group opened one) tracks, then the
+    /// new rows of <paramref name="write"/>. Throws, with nothing stored, when any of it fails.
+    /// </summary>
+    public void Commit(RegistryWrite write, TektonDbContext? db)
+    {
+        using var transaction = Connection().BeginTransaction();
+        if (db is not null)
+        {
+            db.Database.UseTransaction(transaction);
+            db.SaveChanges();
         }
 
-        db.Database.SetDbConnection(_connection);
+        InsertNewRows(write, transaction);
+        transaction.Commit();
+    }
+
+    /// <summary>The writer's connection, opened with the durability pragmas (and the statements prepared) on first use.</summary>
+    private SqliteConnection Connection()
+    {
+        if (_connection is not null)
+        {
+            return _connection;
+        }
+
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            SqlitePragmas.Apply(connection);
+            using var db = contexts.CreateDbContext();
+            var sql = db.GetService<ISqlGenerationHelper>();
+            _components = new Insert(connection, db.Model.FindEntityType(typeof(Component))!, sql);
+            _instances = new Insert(connection, db.Model.FindEntityType(typeof(ComponentInstance))!, sql);
+            _stateChanges = new Insert(connection, db.Model.FindEntityType(typeof(StateChange))!, sql);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return _connection = connection;
     }
 
     /// <summary>
     /// Inserts the components <paramref name="write"/> added (with their instances as they are now) and the state
     /// changes it recorded, in <paramref name="transaction"/>; each state change gets the id the database assigned.
     /// </summary>
-    public void InsertNewRows(RegistryWrite write, SqliteTransaction transaction)
+    private void InsertNewRows(RegistryWrite write, SqliteTransaction transaction)
     {
         foreach (var component in write.Added)
         {
@@ -96,9 +117,10 @@ public sealed class SqliteGroupInserts(string connectionString) : IDisposable
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
             var generated = entity.GetProperties().Where(p => p.ValueGenerated != ValueGenerated.Never).ToList();
             if (generated.Count > 1 || generated.Any(p => !p.IsPrimaryKey()) || entity.GetComplexProperties().Any()
-                || entity.GetProperties().Any(p => p.IsShadowProperty()))
+                || entity.GetProperties().Any(p => p.IsShadowProperty()
+                    || ((Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType).IsEnum && p.GetRelationalTypeMapping().Converter is null)))
             {
-                throw new NotSupportedException($"The prepared insert of {entity.DisplayName()} supports plain columns and one store-generated key only.");
+                throw new NotSupportedException($"The prepared insert of {entity.DisplayName()} supports plain columns (enums with a converter) and one store-generated key only.");
             }
 
             var written = entity.GetProperties().Except(generated).ToList();
@@ -122,11 +144,11 @@ public sealed class SqliteGroupInserts(string connectionString) : IDisposable
             _command.Transaction = transaction;
             for (var i = 0; i < _columns.Length; i++)
             {
-                // The parameter EF itself would send: the mapping converts the value (times to ticks, states to
-                // names, arrays to JSON) and sets its type.
+                // The value EF itself would send: its mapping's converter turns times into ticks, states into names,
+                // arrays into JSON (the parameter's type was set by the mapping when it was made).
                 var column = _columns[i];
-                _command.Parameters[i] = (SqliteParameter)column.Mapping.CreateParameter(
-                    _command, column.Name, column.Getter.GetClrValueUsingContainingEntity(entity), column.Nullable);
+                var value = column.Getter.GetClrValueUsingContainingEntity(entity);
+                _command.Parameters[i].Value = (column.Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
             }
 
             return _returnsKey ? (long)_command.ExecuteScalar()! : _command.ExecuteNonQuery();
