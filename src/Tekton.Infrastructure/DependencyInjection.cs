@@ -47,8 +47,7 @@ public static class DependencyInjection
             services.AddSingleton(provider => new SqliteConnectionString(
                 ResolveSqlite(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString, contentRoot)));
             services.AddSingleton<SqlitePragmas>();
-            services.AddSingleton(provider => new SqliteGroupInserts(
-                provider.GetRequiredService<IDbContextFactory<TektonDbContext>>(), provider.GetRequiredService<SqliteConnectionString>().Value));
+            services.AddSingleton<SqliteGroupInserts>();
             services.AddDbContextFactory<TektonDbContext>((provider, options) =>
                 options.UseSqlite(provider.GetRequiredService<SqliteConnectionString>().Value)
                     .AddInterceptors(provider.GetRequiredService<SqlitePragmas>()));

@@ -22,20 +22,17 @@ public sealed class RegistryWrite
     private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
     private readonly List<StateChange> _stateChanges = [];
     private readonly OrderedDictionary<string, Component>? _added;
-    private readonly Func<ITektonDbContext> _openDb;
-    private ITektonDbContext? _db;
 
-    public RegistryWrite(Func<ITektonDbContext> openDb, Registry registry, TimeProvider clock, EventSequence sequence, bool insertsByStore = false)
+    public RegistryWrite(ITektonDbContext db, Registry registry, TimeProvider clock, EventSequence sequence, bool insertsByStore = false)
     {
-        _openDb = openDb;
+        Db = db;
         _registry = registry;
         _clock = clock;
         _sequence = sequence;
         _added = insertsByStore ? new OrderedDictionary<string, Component>(StringComparer.Ordinal) : null;
     }
 
-    /// <summary>The group's context, opened on first use: a group that only adds rows the store inserts never needs one.</summary>
-    public ITektonDbContext Db => _db ??= _openDb();
+    public ITektonDbContext Db { get; }
 
     public DateTimeOffset Now => _clock.GetUtcNow();
 

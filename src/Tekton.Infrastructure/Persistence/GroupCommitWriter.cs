@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,7 +19,7 @@ namespace Tekton.Infrastructure.Persistence;
 /// completes the callers. One fsync is shared by the whole group, which is what lifts durable writes from
 /// ~1,300/s to several thousand. On SQLite the group's new rows (registered components, their instances, state
 /// changes) are inserted by <see cref="SqliteGroupInserts"/>'s prepared statements, after EF saved the rest, in the
-/// same transaction; a group with nothing else to save opens no EF context at all.
+/// same transaction.
 /// </summary>
 /// <remarks>
 /// A change that throws <see cref="TektonException"/> has, by contract, changed nothing and fails alone.
@@ -129,7 +127,6 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     {
         _queue.Writer.TryComplete();
         await _loop.WaitAsync(cancellationToken);
-        _inserts?.Reset();
     }
 
     private async Task RunAsync()
@@ -175,87 +172,67 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     private async Task CommitAsync(List<PendingWrite> group)
     {
         var started = Stopwatch.GetTimestamp();
-        TektonDbContext? db = null;
-        try
+        await using var db = await _contexts.CreateDbContextAsync();
+        var write = new RegistryWrite(db, _registry, _clock, _sequence, insertsByStore: _inserts is not null);
+        var applied = new List<PendingWrite>(group.Count);
+        for (var i = 0; i < group.Count; i++)
         {
-            var write = new RegistryWrite(() => db ??= OpenContext(), _registry, _clock, _sequence, insertsByStore: _inserts is not null);
-            var applied = new List<PendingWrite>(group.Count);
-            for (var i = 0; i < group.Count; i++)
+            var pending = group[i];
+            if (pending.CancellationToken.IsCancellationRequested)
             {
-                var pending = group[i];
-                if (pending.CancellationToken.IsCancellationRequested)
-                {
-                    pending.Fail(new OperationCanceledException(pending.CancellationToken));
-                    continue;
-                }
-
-                try
-                {
-                    pending.Apply(write);
-                    applied.Add(pending);
-                }
-                catch (TektonException exception)
-                {
-                    pending.Fail(exception);
-                }
-                catch (Exception exception)
-                {
-                    LogChangeFailed(exception);
-                    await AbandonAsync([.. applied, .. group.Skip(i)], exception);
-                    return;
-                }
-            }
-
-            if (applied.Count == 0)
-            {
-                return;
+                pending.Fail(new OperationCanceledException(pending.CancellationToken));
+                continue;
             }
 
             try
             {
-                if (_inserts is not null)
-                {
-                    _inserts.Commit(write, db);
-                }
-                else if (db is not null)
-                {
-                    await db.SaveChangesAsync();
-                }
+                pending.Apply(write);
+                applied.Add(pending);
+            }
+            catch (TektonException exception)
+            {
+                pending.Fail(exception);
             }
             catch (Exception exception)
             {
-                // The connection may be left in any state: the next group starts on a fresh one.
-                _inserts?.Reset();
-                LogCommitFailed(exception, applied.Count);
-                await AbandonAsync(applied, exception);
+                LogChangeFailed(exception);
+                await AbandonAsync([.. applied, .. group.Skip(i)], exception);
                 return;
             }
-
-            _projection.Publish(_registry, write.Touched);
-            _events.Publish(write.StateChanges);
-            Committed?.Invoke(write.Touched, write.StateChanges.Select(c => c.Id).ToList());
-            _groupSize.Record(applied.Count);
-            _commitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            foreach (var pending in applied)
-            {
-                pending.Complete();
-            }
         }
-        finally
+
+        if (applied.Count == 0)
         {
-            if (db is not null)
+            return;
+        }
+
+        try
+        {
+            if (_inserts is not null)
             {
-                await db.DisposeAsync();
+                _inserts.Commit(write, db);
+            }
+            else
+            {
+                await db.SaveChangesAsync();
             }
         }
-    }
+        catch (Exception exception)
+        {
+            LogCommitFailed(exception, applied.Count);
+            await AbandonAsync(applied, exception);
+            return;
+        }
 
-    /// <summary>The EF context of a group that needs one (it changes or removes stored rows), on the writer's connection on SQLite.</summary>
-    private TektonDbContext OpenContext()
-    {
-        var db = _contexts.CreateDbContext();
-        _inserts?.Attach(db);
-        return db;
+        _projection.Publish(_registry, write.Touched);
+        _events.Publish(write.StateChanges);
+        Committed?.Invoke(write.Touched, write.StateChanges.Select(c => c.Id).ToList());
+        _groupSize.Record(applied.Count);
+        _commitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        foreach (var pending in applied)
+        {
+            pending.Complete();
+        }
     }
 
     private async Task RefreshAsync(RefreshWrite refresh)

@@ -9,110 +9,71 @@ using Tekton.Domain.Components;
 namespace Tekton.Infrastructure.Persistence;
 
 /// <summary>
-/// The group-commit writer's own SQLite connection, and the prepared statements that insert a group's new rows on
-/// it: the components registered in the group with their instances, and every state change it recorded. EF's change
-/// tracking and command batching for those rows cost more than the rest of a registration together; everything
-/// else a group changes is still saved by EF, first, in the same transaction.
+/// Commits a group on SQLite: what the group's EF context tracks is saved first, then the group's new rows (the
+/// components registered in it with their instances, and every state change it recorded) are inserted with prepared
+/// statements, all in one transaction on the group's connection. EF's change tracking and command batching for
+/// those rows cost more than the rest of a registration together.
 /// </summary>
 /// <remarks>
 /// The statements are built from the EF model: its tables, columns, type mappings and value conversions, so a row
-/// inserted here is the row EF would insert, and the model and its migrations stay the schema's only source.
+/// inserted here is the row EF would insert, and the model and its migrations stay the schema's only source. The
+/// connection is opened through the context, so its interceptors (<see cref="SqlitePragmas"/>) see it as before.
 /// Used only on the writer's loop.
 /// </remarks>
-public sealed class SqliteGroupInserts(IDbContextFactory<TektonDbContext> contexts, string connectionString) : IDisposable
+public sealed class SqliteGroupInserts
 {
-    private SqliteConnection? _connection;
-    private Insert? _components;
-    private Insert? _instances;
-    private Insert? _stateChanges;
+    private Insert[]? _inserts;
 
-    /// <summary>Puts <paramref name="db"/> on the writer's connection, so that what it saves joins the group's transaction.</summary>
-    public void Attach(TektonDbContext db) => db.Database.SetDbConnection(Connection());
-
-    /// <summary>
-    /// Commits a group in one transaction: first what <paramref name="db"/> (if the group opened one) tracks, then the
-    /// new rows of <paramref name="write"/>. Throws, with nothing stored, when any of it fails.
-    /// </summary>
-    public void Commit(RegistryWrite write, TektonDbContext? db)
+    /// <summary>Commits the group in one transaction; throws, with nothing of it stored, when any part fails.</summary>
+    public void Commit(RegistryWrite write, TektonDbContext db)
     {
-        using var transaction = Connection().BeginTransaction();
-        if (db is not null)
-        {
-            db.Database.UseTransaction(transaction);
-            db.SaveChanges();
-        }
-
-        InsertNewRows(write, transaction);
-        transaction.Commit();
-    }
-
-    /// <summary>The writer's connection, opened with the durability pragmas (and the statements prepared) on first use.</summary>
-    private SqliteConnection Connection()
-    {
-        if (_connection is not null)
-        {
-            return _connection;
-        }
-
-        var connection = new SqliteConnection(connectionString);
+        var inserts = _inserts ??= Build(db);
+        db.Database.OpenConnection();
         try
         {
-            connection.Open();
-            SqlitePragmas.Apply(connection);
-            using var db = contexts.CreateDbContext();
-            var sql = db.GetService<ISqlGenerationHelper>();
-            _components = new Insert(connection, db.Model.FindEntityType(typeof(Component))!, sql);
-            _instances = new Insert(connection, db.Model.FindEntityType(typeof(ComponentInstance))!, sql);
-            _stateChanges = new Insert(connection, db.Model.FindEntityType(typeof(StateChange))!, sql);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
-        return _connection = connection;
-    }
-
-    /// <summary>
-    /// Inserts the components <paramref name="write"/> added (with their instances as they are now) and the state
-    /// changes it recorded, in <paramref name="transaction"/>; each state change gets the id the database assigned.
-    /// </summary>
-    private void InsertNewRows(RegistryWrite write, SqliteTransaction transaction)
-    {
-        foreach (var component in write.Added)
-        {
-            _components!.Execute(component, transaction);
-            foreach (var instance in component.Instances)
+            var connection = (SqliteConnection)db.Database.GetDbConnection();
+            using var transaction = connection.BeginTransaction();
+            db.Database.UseTransaction(transaction);
+            db.SaveChanges();
+            using var components = inserts[0].Prepare(connection, transaction);
+            using var instances = inserts[1].Prepare(connection, transaction);
+            using var stateChanges = inserts[2].Prepare(connection, transaction);
+            foreach (var component in write.Added)
             {
-                _instances!.Execute(instance, transaction);
+                inserts[0].Execute(components, component);
+                foreach (var instance in component.Instances)
+                {
+                    inserts[1].Execute(instances, instance);
+                }
             }
-        }
 
-        foreach (var change in write.StateChanges)
+            foreach (var change in write.StateChanges)
+            {
+                change.Stored(inserts[2].Execute(stateChanges, change));
+            }
+
+            transaction.Commit();
+        }
+        finally
         {
-            change.Stored(_stateChanges!.Execute(change, transaction));
+            db.Database.CloseConnection();
         }
     }
 
-    /// <summary>Closes the connection, as after a failed commit; the next group opens a fresh one.</summary>
-    public void Reset()
+    private static Insert[] Build(TektonDbContext db)
     {
-        _connection?.Dispose();
-        _connection = null;
-        _components = _instances = _stateChanges = null;
+        var sql = db.GetService<ISqlGenerationHelper>();
+        return [.. new[] { typeof(Component), typeof(ComponentInstance), typeof(StateChange) }.Select(type => new Insert(db.Model.FindEntityType(type)!, sql))];
     }
 
-    public void Dispose() => Reset();
-
-    /// <summary>One table's prepared INSERT; returns the store-generated key where the table has one.</summary>
+    /// <summary>One table's INSERT, with the store-generated key returned where the table has one.</summary>
     private sealed class Insert
     {
-        private readonly SqliteCommand _command;
+        private readonly string _text;
         private readonly Column[] _columns;
         private readonly bool _returnsKey;
 
-        public Insert(SqliteConnection connection, IEntityType entity, ISqlGenerationHelper sql)
+        public Insert(IEntityType entity, ISqlGenerationHelper sql)
         {
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
             var generated = entity.GetProperties().Where(p => p.ValueGenerated != ValueGenerated.Never).ToList();
@@ -126,32 +87,39 @@ public sealed class SqliteGroupInserts(IDbContextFactory<TektonDbContext> contex
             var written = entity.GetProperties().Except(generated).ToList();
             _columns = [.. written.Select((p, i) => new Column($"@p{i}", p.GetGetter(), p.GetRelationalTypeMapping(), p.IsNullable))];
             _returnsKey = generated.Count == 1;
-            _command = connection.CreateCommand();
-            _command.CommandText =
+            _text =
                 $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", written.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
                 $"VALUES ({string.Join(", ", _columns.Select(c => c.Name))})" +
                 (_returnsKey ? $" RETURNING {sql.DelimitIdentifier(generated[0].GetColumnName(table)!)}" : string.Empty);
-            foreach (var column in _columns)
-            {
-                _command.Parameters.Add(column.Mapping.CreateParameter(_command, column.Name, null, column.Nullable));
-            }
-
-            _command.Prepare();
         }
 
-        public long Execute(object entity, SqliteTransaction transaction)
+        /// <summary>The statement, prepared once for the group, with its parameters made by the EF mappings (their types set).</summary>
+        public SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction)
         {
-            _command.Transaction = transaction;
+            var command = connection.CreateCommand();
+            command.CommandText = _text;
+            command.Transaction = transaction;
+            foreach (var column in _columns)
+            {
+                command.Parameters.Add(column.Mapping.CreateParameter(command, column.Name, null, column.Nullable));
+            }
+
+            command.Prepare();
+            return command;
+        }
+
+        public long Execute(SqliteCommand command, object entity)
+        {
             for (var i = 0; i < _columns.Length; i++)
             {
                 // The value EF itself would send: its mapping's converter turns times into ticks, states into names,
-                // arrays into JSON (the parameter's type was set by the mapping when it was made).
+                // arrays into JSON.
                 var column = _columns[i];
                 var value = column.Getter.GetClrValueUsingContainingEntity(entity);
-                _command.Parameters[i].Value = (column.Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
+                command.Parameters[i].Value = (column.Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
             }
 
-            return _returnsKey ? (long)_command.ExecuteScalar()! : _command.ExecuteNonQuery();
+            return _returnsKey ? (long)command.ExecuteScalar()! : command.ExecuteNonQuery();
         }
 
         private sealed record Column(string Name, IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);

@@ -12,10 +12,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     private const string Pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
-
-    /// <summary>Sets the pragmas on a connection opened without EF.</summary>
-    public static void Apply(DbConnection connection)
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
