@@ -47,6 +47,7 @@ public static class DependencyInjection
             services.AddSingleton(provider => new SqliteConnectionString(
                 ResolveSqlite(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString, contentRoot)));
             services.AddSingleton<SqlitePragmas>();
+            services.AddSingleton<SqliteGroupInserts>();
             services.AddDbContextFactory<TektonDbContext>((provider, options) =>
                 options.UseSqlite(provider.GetRequiredService<SqliteConnectionString>().Value)
                     .AddInterceptors(provider.GetRequiredService<SqlitePragmas>()));

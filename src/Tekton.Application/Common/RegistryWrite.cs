@@ -8,6 +8,12 @@ namespace Tekton.Application.Common;
 /// here is tracked by <see cref="Db"/>, so changes made through its domain methods are saved) and the
 /// database context of the group being committed.
 /// </summary>
+/// <remarks>
+/// With <c>insertsByStore</c> the group's new rows are not given to <see cref="Db"/>: the components added here
+/// (with their instances, as they stand at the commit) and every recorded state change are written by the store
+/// itself after <see cref="Db"/> saved the rest, in the same transaction (<see cref="Added"/>, <see cref="StateChanges"/>).
+/// Nothing else can refer to those rows: a component added here is never tracked by <see cref="Db"/>.
+/// </remarks>
 public sealed class RegistryWrite
 {
     private readonly Registry _registry;
@@ -15,13 +21,15 @@ public sealed class RegistryWrite
     private readonly EventSequence _sequence;
     private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
     private readonly List<StateChange> _stateChanges = [];
+    private readonly OrderedDictionary<string, Component>? _added;
 
-    public RegistryWrite(ITektonDbContext db, Registry registry, TimeProvider clock, EventSequence sequence)
+    public RegistryWrite(ITektonDbContext db, Registry registry, TimeProvider clock, EventSequence sequence, bool insertsByStore = false)
     {
         Db = db;
         _registry = registry;
         _clock = clock;
         _sequence = sequence;
+        _added = insertsByStore ? new OrderedDictionary<string, Component>(StringComparer.Ordinal) : null;
     }
 
     public ITektonDbContext Db { get; }
@@ -33,6 +41,9 @@ public sealed class RegistryWrite
 
     /// <summary>State changes recorded in this group, in order.</summary>
     public IReadOnlyList<StateChange> StateChanges => _stateChanges;
+
+    /// <summary>With inserts by the store: the components this group added and did not remove again, for the store to insert.</summary>
+    public IEnumerable<Component> Added => _added is null ? [] : _added.Values;
 
     public IEnumerable<Component> Components => _registry.All;
 
@@ -57,16 +68,33 @@ public sealed class RegistryWrite
     {
         _registry.Add(component);
         _touched.Add(component.ComponentId);
-        Db.Components.Add(component);
+        if (_added is not null)
+        {
+            _added.Add(component.ComponentId, component);
+        }
+        else
+        {
+            Db.Components.Add(component);
+        }
     }
 
-    public void Add(ComponentInstance instance) => Db.Instances.Add(instance);
+    public void Add(ComponentInstance instance)
+    {
+        // An instance of a component added in this group is inserted with it, from its instance list.
+        if (_added?.ContainsKey(instance.ComponentId) != true)
+        {
+            Db.Instances.Add(instance);
+        }
+    }
 
     public void Remove(Component component)
     {
         Find(component.ComponentId);
         _registry.Remove(component.ComponentId);
-        Db.Components.Remove(component);
+        if (_added?.Remove(component.ComponentId) != true)
+        {
+            Db.Components.Remove(component);
+        }
     }
 
     /// <summary>Records a state change; it is published as an event once the group is committed.</summary>
@@ -74,6 +102,9 @@ public sealed class RegistryWrite
     {
         change.Sequenced(_sequence.Next());
         _stateChanges.Add(change);
-        Db.StateChanges.Add(change);
+        if (_added is null)
+        {
+            Db.StateChanges.Add(change);
+        }
     }
 }

@@ -70,6 +70,17 @@ public sealed class StateChange
         Sequence = sequence;
     }
 
+    /// <summary>Takes the id the database assigned, where the row was inserted without the change tracker.</summary>
+    public void Stored(long id)
+    {
+        if (Id != 0)
+        {
+            throw new InvalidOperationException($"State change already has id {Id}.");
+        }
+
+        Id = id;
+    }
+
     /// <summary>Seconds from launch to ready, on the change that made a launched instance ready.</summary>
     public double? StartupDuration { get; internal set; }
 }
