@@ -6,7 +6,8 @@ import statistics
 import subprocess
 import sys
 
-out, target, runs, seconds, connections, rate = sys.argv[1:]
+out, target, runs, seconds, connections, rate = sys.argv[1:7]
+warmup = sys.argv[7] if len(sys.argv) > 7 else "20"
 
 
 def lines(name):
@@ -99,8 +100,9 @@ through its JSON gateway.
 | load generators | {sh('wrk --version 2>&1 | head -1 | cut -d" " -f1-2')} (closed loop); `Tekton.Benchmarks openloop` (fixed rate) |
 
 The server under test is pinned to core 1 and the load generator to core 0 (`taskset`), except in the event fan-out
-benchmark, where both share both cores. wrk runs one thread with {connections} connections: 2 s of warm-up, then
-{seconds} s measured. Tekton runs with its defaults (auth off, SQLite in WAL with `synchronous=FULL`), the routes'
+benchmark, where both share both cores. wrk runs one thread with {connections} connections: {warmup} s of warm-up with
+the same request (10 s for registrations and etcd's puts), then {seconds} s measured; the open-loop runs follow the same
+warm-up. Tekton runs with its defaults (auth off, SQLite in WAL with `synchronous=FULL`), the routes'
 Ollama discovery off.
 
 ## Targets
