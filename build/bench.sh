@@ -6,7 +6,8 @@
 # load generator (wrk, bench/wrk/*.lua). Installs wrk and etcd from Debian when they are missing.
 # Durable registrations are measured on SQLite and, when PostgreSQL's initdb is installed, on a PostgreSQL of
 # their own. `build/bench.sh durable` runs only those (and prints them; docs/performance.md is left as it is);
-# `build/bench.sh fanout` likewise runs only the event fan-out.
+# `build/bench.sh fanout` likewise runs only the event fan-out, and `build/bench.sh http` only the HTTP throughput
+# (closed loop) with its seeding.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -167,10 +168,12 @@ if [ "${1:-}" = fanout ]; then
   exit 0
 fi
 
+if [ "${1:-}" != http ]; then
 echo "== graph analysis"
 for _ in $(seq "$runs"); do dotnet "$bench" graph 10000 50000 50 | tee -a "$out/graph.jsonl"; done
 echo "== route decision, 100 models, in process"
 for _ in $(seq "$runs"); do $server_cpu dotnet "$bench" route 100 200000 | tee -a "$out/route.jsonl"; done
+fi
 
 # Databases the HTTP runs start from, registered through the API once: 100 and 10,000 components, 100 models.
 echo "== seeding"
@@ -182,6 +185,7 @@ for count in 100 10000; do
 done
 
 heartbeat='{"status":"ready","metrics":{"cpu_percent":12.5,"memory_percent":40.1,"active_connections":3}}'
+http_runs() {
 echo "== HTTP throughput: wrk, $connections connections, ${seconds} s"
 for _ in $(seq "$runs"); do
   start_bare
@@ -202,6 +206,11 @@ for _ in $(seq "$runs"); do
   load tekton list-10000 get.lua /api/tekton/components
   stop_server
 done
+}
+http_runs
+if [ "${1:-}" = http ]; then
+  exit 0
+fi
 
 echo "== latency at a fixed rate: $rate requests/s, open loop"
 openloop() {  # target test method path rate seconds [body]

@@ -139,14 +139,15 @@ public static class DependencyInjection
         // Outermost, so that request metrics see the status code the error handling finally wrote.
         app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         if (!auth.Enabled)
         {
             // Auth off: heartbeats and a component's details are answered here, ahead of what every rule would allow.
+            // Their answers always have a body, so the status-code pages below have nothing to add to them.
             app.UseMiddleware<HotPaths>();
         }
 
+        app.UseStatusCodePages();
         // The middlewares that only some paths need run only on those paths: every request to the API's hot
         // paths (heartbeats, lookups) would otherwise pay for each one's checks (docs/performance.md).
         var events = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventOptions>>().Value;

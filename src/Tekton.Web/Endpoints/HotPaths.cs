@@ -41,7 +41,8 @@ internal sealed class HotPaths
     private const string JsonContentType = "application/json; charset=utf-8";
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
 
-    private static readonly PathString ComponentsPath = "/api/tekton/components";
+    private const string ComponentsPrefix = "/api/tekton/components/";
+    private const string HeartbeatSuffix = "/heartbeat";
     private static readonly byte[] HeartbeatAnswerStart = "{\"success\":true,\"message\":\"Heartbeat received\",\"instance_uuid\":\""u8.ToArray();
     private static readonly byte[] HeartbeatAnswerStatus = "\",\"status\":\""u8.ToArray();
 
@@ -77,23 +78,25 @@ internal sealed class HotPaths
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!request.Path.StartsWithSegments(ComponentsPath, StringComparison.Ordinal, out var rest)
+        var path = request.Path.Value;
+        if (path is null
+            || path.Length <= ComponentsPrefix.Length
+            || !path.StartsWith(ComponentsPrefix, StringComparison.Ordinal)
             || request.QueryString.HasValue
-            || request.Headers.Origin.Count != 0
-            || rest.Value is not { Length: > 1 } tail)
+            || request.Headers.Origin.Count != 0)
         {
             return _next(context);
         }
 
-        var end = tail.IndexOf('/', 1);
+        var end = path.IndexOf('/', ComponentsPrefix.Length);
         if (end < 0)
         {
-            return HttpMethods.IsGet(request.Method) ? DetailsAsync(context, tail[1..]) : _next(context);
+            return HttpMethods.IsGet(request.Method) ? DetailsAsync(context, path[ComponentsPrefix.Length..]) : _next(context);
         }
 
-        if (HttpMethods.IsPost(request.Method) && tail.AsSpan(end).SequenceEqual("/heartbeat") && end > 1)
+        if (end > ComponentsPrefix.Length && HttpMethods.IsPost(request.Method) && path.AsSpan(end).SequenceEqual(HeartbeatSuffix))
         {
-            return HeartbeatAsync(context, tail[1..end]);
+            return HeartbeatAsync(context, path[ComponentsPrefix.Length..end]);
         }
 
         return _next(context);
@@ -119,29 +122,57 @@ internal sealed class HotPaths
         return rendered.WriteAsync(context.Response, _heartbeats, _clock.GetUtcNow());
     }
 
-    private async Task HeartbeatAsync(HttpContext context, string componentId)
+    private Task HeartbeatAsync(HttpContext context, string componentId)
     {
         var request = context.Request;
         if (request.ContentLength is not { } length || length is <= 0 or > MaxHeartbeatBytes || !IsJson(request.ContentType))
         {
-            await _next(context);
-            return;
+            return _next(context);
         }
 
-        var body = await ReadBodyAsync(request.BodyReader, (int)length, context.RequestAborted);
+        // The body usually came with the headers: then the whole heartbeat is answered without a state machine.
+        var reader = request.BodyReader;
+        if (reader.TryRead(out var read))
+        {
+            if (read.Buffer.Length >= length)
+            {
+                var body = read.Buffer.ToArray();
+                reader.AdvanceTo(read.Buffer.End);
+                return HeartbeatAsync(context, componentId, body);
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
+        return ReadThenHeartbeatAsync(context, componentId, (int)length);
+    }
+
+    private async Task ReadThenHeartbeatAsync(HttpContext context, string componentId, int length) =>
+        await HeartbeatAsync(context, componentId, await ReadBodyAsync(context.Request.BodyReader, length, context.RequestAborted));
+
+    private Task HeartbeatAsync(HttpContext context, string componentId, byte[] body)
+    {
         if (!TryParseHeartbeat(body, out var heartbeat)
             || _projection.Current.Find(componentId) is not { } view
             || (heartbeat.InstanceUuid is { } uuid ? view.FindInstance(uuid) : view.Current) is null)
         {
-            request.Body = new MemoryStream(body, writable: false);
-            await _next(context);
-            return;
+            context.Request.Body = new MemoryStream(body, writable: false);
+            return _next(context);
         }
 
         context.SetEndpoint(_heartbeatEndpoint ??= Find(nameof(Lifecycle.RecordHeartbeat)));
         context.User = Caller.LocalPrincipal;
-        var result = await _handler.Handle(new RecordHeartbeat(componentId, heartbeat), context.RequestAborted);
-        WriteHeartbeatAnswer(context.Response, result);
+        var handled = _handler.Handle(new RecordHeartbeat(componentId, heartbeat), context.RequestAborted);
+        if (handled.IsCompletedSuccessfully)
+        {
+            WriteHeartbeatAnswer(context.Response, handled.Result);
+            return Task.CompletedTask;
+        }
+
+        return AnswerAsync(context.Response, handled);
+
+        static async Task AnswerAsync(HttpResponse response, ValueTask<HeartbeatResult> handled) =>
+            WriteHeartbeatAnswer(response, await handled);
     }
 
     private static async ValueTask<byte[]> ReadBodyAsync(PipeReader reader, int length, CancellationToken cancellationToken)
