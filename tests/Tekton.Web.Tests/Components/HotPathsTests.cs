@@ -138,6 +138,8 @@ public sealed class HotPathsTests : IAsyncLifetime
 
         metrics.Should().Contain("""method="POST",controller="",action="",endpoint="/api/tekton/components/{component_id}/heartbeat"}""");
         metrics.Should().Contain("""method="GET",controller="",action="",endpoint="/api/tekton/components/{component_id}"}""");
+        // Counted at scrape time now, not by a tagged Add per event.
+        metrics.Should().MatchRegex(@"tekton_events_published\{channel=""heartbeat""\} [1-9]");
     }
 
     [Theory]
