@@ -29,6 +29,16 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
     skipped += int(counters.get("notExecuted", 0))
 failed += int(sys.argv[2])
+# CI shows only the end of the log: name what failed just above the counts.
+for path in sorted(glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)):
+    for result in ET.parse(path).getroot().findall(".//{*}UnitTestResult"):
+        if result.get("outcome") not in ("Passed", "NotExecuted"):
+            message = result.find("{*}Output/{*}ErrorInfo/{*}Message")
+            first = (message.text or "").strip().splitlines()[:1] if message is not None else []
+            print(f"FAILED {result.get('testName')}: {first[0][:300] if first else result.get('outcome')}")
+for path in sorted(glob.glob(sys.argv[1] + "/*.counts")):
+    if not re.search(r"(\d+) passed, 0 failed", open(path).read()):
+        print(f"FAILED in {path.rsplit('/', 1)[-1].removesuffix('.counts')}: see its log above")
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
 }
@@ -130,8 +140,9 @@ for suite in clients/js clients/python; do
   tail -n 1 "$results/$name.log" > "$results/$name.counts"
 done
 
-line=$(summary 0)
-echo "$line"
+summary 0 > "$results/summary.txt"
+cat "$results/summary.txt"
+line=$(tail -n 1 "$results/summary.txt")
 case "$line" in
   "0 passed, 0 failed"*) exit 1 ;;
   *" 0 failed"*) exit "$status" ;;
