@@ -331,8 +331,15 @@ class Subscription:
         self._stopping = True
         self._client._forget(self)
         task = self._task
-        if task is not None and not task.done():
+        if task is not None and not task.done() and task is not asyncio.current_task():
             task.cancel()
+            # Before Python 3.12, asyncio.wait_for loses a cancellation that arrives as the read it waits for
+            # completes. The receive loop also ends once _stopping is set, and the task is cancelled again until it
+            # has ended, so an unsubscribe never waits on a subscription that goes on answering pings.
+            while not task.done():
+                done, _ = await asyncio.wait({task}, timeout=1.0)
+                if not done:
+                    task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         if not self._subscribed.done():
             self._subscribed.cancel()
@@ -396,8 +403,10 @@ class Subscription:
         socket = await WebSocket.connect(self.url, headers, self.connect_timeout)
         try:
             await socket.send(json.dumps(self._make_message(self.last_sequence)))
-            while True:
+            while not self._stopping:
                 message = json.loads(await socket.receive(self.idle_timeout))
+                if self._stopping:
+                    break
                 if not isinstance(message, dict):
                     continue
                 kind = message.get("event")

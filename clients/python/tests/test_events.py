@@ -139,6 +139,32 @@ class EventTests(unittest.IsolatedAsyncioTestCase):
         await eventually(lambda: received, message="a heartbeat after the idle time")
         await subscription.unsubscribe()
 
+    async def test_an_unsubscribe_ends_even_when_a_cancellation_is_lost(self) -> None:
+        # Before Python 3.12, asyncio.wait_for loses a cancellation that arrives as its read completes (here, a ping
+        # every 0.5 s); the subscription then went on answering pings and unsubscribe waited for ever. The loss is
+        # made certain here: the receive swallows the first cancellation and returns as if a frame had come.
+        original = WebSocket.receive
+        swallowed = []
+
+        async def receive(socket: WebSocket, idle_timeout: float) -> str:
+            try:
+                return await original(socket, idle_timeout)
+            except asyncio.CancelledError:
+                if swallowed:
+                    raise
+                swallowed.append(1)
+                return '{"event": "pong"}'
+
+        WebSocket.receive = receive  # type: ignore[method-assign]
+        try:
+            subscription = await self.client.subscribe_to_heartbeats(unique("lost"), lambda _: None)
+            await asyncio.sleep(0.2)
+            await asyncio.wait_for(subscription.unsubscribe(), 10)
+        finally:
+            WebSocket.receive = original  # type: ignore[method-assign]
+        self.assertEqual(swallowed, [1])
+        self.assertFalse(subscription.connected)
+
 
 class ReconnectionTests(unittest.IsolatedAsyncioTestCase):
     """Runs last in this module (the name sorts after EventTests): it restarts Tekton."""
