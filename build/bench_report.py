@@ -64,6 +64,8 @@ def verdict(value, goal, higher_is_better=True):
     return "**met**" if met else "**not met**"
 
 
+runtime_settings = ", ".join(f"`{name}={os.environ[name]}`" for name in ("DOTNET_GCgen0size", "DOTNET_TC_CallCountingDelayMs")
+                             if os.environ.get(name)) or "the runtime's defaults"
 cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
 mem = sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo")
 disk = sh("df -h . | tail -1 | awk '{print $1\" (\"$2\")\"}'")
@@ -103,7 +105,9 @@ The server under test is pinned to core 1 and the load generator to core 0 (`tas
 benchmark, where both share both cores. wrk runs one thread with {connections} connections: {warmup} s of warm-up with
 the same request (10 s for registrations and etcd's puts), then {seconds} s measured; the open-loop runs follow the same
 warm-up. Tekton runs with its defaults (auth off, SQLite in WAL with `synchronous=FULL`), the routes'
-Ollama discovery off.
+Ollama discovery off. Every .NET process of the run (Tekton, the bare endpoint, the load generators) has the same
+runtime settings: {runtime_settings} (docs/operations.md, "Garbage collection and latency" and "Tiered
+compilation on one CPU").
 
 ## Targets
 

@@ -74,17 +74,16 @@ public sealed class HeartbeatExpiry(
 
     private bool IsOverdue(double timeoutSeconds, InstanceView instance, ComponentState status, string? reason)
     {
-        if (heartbeats.SinceLast(instance.InstanceUuid, instance.LastHeartbeat) is not { } age)
+        // Only a ready instance, or one that missed heartbeats before, can move; the state is checked first so that
+        // the sweep looks up heartbeats for those alone (it visits every instance each second).
+        var timeouts = status switch
         {
-            return false;
-        }
-
-        var timeout = TimeSpan.FromSeconds(timeoutSeconds);
-        return status switch
-        {
-            ComponentState.Ready => age > timeout,
-            ComponentState.Degraded => reason == ComponentInstance.HeartbeatMissed && age > 2 * timeout,
-            _ => false,
+            ComponentState.Ready => 1,
+            ComponentState.Degraded when reason == ComponentInstance.HeartbeatMissed => 2,
+            _ => 0,
         };
+        return timeouts > 0
+            && heartbeats.SinceLast(instance.InstanceUuid, instance.LastHeartbeat) is { } age
+            && age > timeouts * TimeSpan.FromSeconds(timeoutSeconds);
     }
 }
