@@ -36,6 +36,7 @@ public static class DependencyInjection
         services.AddSingleton<Tekton.Application.Lifecycle.ITektonAddress, ServerAddress>();
         MeterExport.Configure();
         services.AddHostedService<MetricsWarmup>();
+        services.AddHostedService<TieringAdvice>();
         AddEvents(builder);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsExceptionHandler.CustomizeProblem);
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();

@@ -64,9 +64,13 @@ public sealed partial class TektonProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static async Task<TektonProcess> StartAsync(string databasePath, params string[] extraArguments)
+    public static Task<TektonProcess> StartAsync(string databasePath, params string[] extraArguments) =>
+        StartAsync(databasePath, new Dictionary<string, string>(), extraArguments);
+
+    public static async Task<TektonProcess> StartAsync(
+        string databasePath, IReadOnlyDictionary<string, string> environment, params string[] extraArguments)
     {
-        var tekton = new TektonProcess(databasePath, extraArguments);
+        var tekton = new TektonProcess(databasePath, extraArguments, environment);
         tekton._process.Start();
         tekton._process.BeginOutputReadLine();
         tekton._process.BeginErrorReadLine();
