@@ -49,9 +49,17 @@ public sealed class BootTests
             await server.RestartAsync();
 
             (await Processes.EventuallyAsync(() => Processes.WithMarker(_marker).Count == 1, TimeSpan.FromSeconds(10))).Should().BeTrue("on-failure restarts it");
-            var instance = (await server.GetObjectAsync("/api/tekton/components/phoenix"))["instances"]![0]!;
-            instance["restart_count"]!.GetValue<int>().Should().Be(1);
+            // The new process runs before its launch is recorded: wait for the record, not only for the process.
+            JsonNode instance = null!;
+            (await Processes.EventuallyAsync(
+                async () =>
+                {
+                    instance = (await server.GetObjectAsync("/api/tekton/components/phoenix"))["instances"]![0]!;
+                    return instance["restart_count"]!.GetValue<int>() == 1;
+                },
+                TimeSpan.FromSeconds(10))).Should().BeTrue("the restart is recorded");
             instance["pid"]!.GetValue<int>().Should().NotBe(pid);
+            Processes.WithMarker(_marker).Should().ContainSingle();
         }
         finally
         {
