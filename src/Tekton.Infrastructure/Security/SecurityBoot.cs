@@ -44,7 +44,15 @@ internal sealed partial class SecurityBoot(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await keys.FlushLastUsedAsync(CancellationToken.None);
+        try
+        {
+            await keys.FlushLastUsedAsync(CancellationToken.None);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A host stopped twice at once (as WebApplicationFactory does, beside the entry point's own Run) can
+            // dispose the services under this last flush. Last-used times are advisory, as after a crash: skip it.
+        }
     }
 
     protected override Task TickAsync(CancellationToken cancellationToken) => keys.FlushLastUsedAsync(cancellationToken);
