@@ -94,6 +94,9 @@ public sealed class LaunchBodyValidator : AbstractValidator<LaunchBody>
         RuleFor(l => l.Env).Must(e => e!.Count <= 128 && e.All(v => Wire.EnvironmentName().IsMatch(v.Key) && v.Value is { Length: <= 32_768 } && !v.Value.Contains('\0')))
             .When(l => l.Env is not null)
             .WithMessage("launch.env must map at most 128 names ([A-Za-z_][A-Za-z0-9_]*) to strings.");
+        // Found by the OpenAPI fuzzer: a NUL in the folder was stored and made every start fail with a 500.
+        RuleFor(l => l.WorkingDirectory).Must(d => d!.Length <= 4096 && !d.Contains('\0')).When(l => l.WorkingDirectory is not null)
+            .WithMessage("launch.working_directory must be a path of at most 4096 characters without NUL.");
         RuleFor(l => l.Restart).Must(r => r is "no" or "on-failure" or "always").When(l => l.Restart is not null)
             .WithMessage("launch.restart must be one of no, on-failure, always.");
         RuleFor(l => l.MaxRestarts).InclusiveBetween(0, 1000).When(l => l.MaxRestarts is not null)

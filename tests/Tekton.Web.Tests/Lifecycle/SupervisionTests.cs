@@ -349,6 +349,19 @@ public sealed class SupervisionTests : IAsyncLifetime
         problem["errors"]!.AsObject().Select(p => p.Key).Should().Contain(["launch.command", "launch.restart", "launch.max_restarts", "launch.env"]);
     }
 
+    [Fact]
+    public async Task A_working_directory_with_a_nul_is_refused_at_registration()
+    {
+        using var response = await _server.PostJsonAsync("/api/tekton/components", """
+            {"component_id":"nul","component_name":"Nul","component_type":"service","version":"1.0.0",
+             "launch":{"command":"/bin/true","working_directory":"/tmp/a\u0000b"}}
+            """);
+
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002);
+        problem["errors"]!.AsObject().Select(p => p.Key).Should().Equal("launch.working_directory");
+        (await _server.Client.GetAsync("/api/tekton/components/nul")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
     private const string Forever = "while true; do sleep 0.2; done";
 
     private async Task RegisterLaunchedAsync(string id, string[] dependencies, string script, string? launchExtra = null, string? extra = null, string command = "/bin/sh")
