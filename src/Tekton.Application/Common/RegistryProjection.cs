@@ -67,6 +67,7 @@ public sealed class RegistryProjection
         var builder = current.ById.ToBuilder();
         var servers = current.ModelServers.ToBuilder();
         var dependents = current.DependentsById.ToBuilder();
+        var attended = current.Attended.ToBuilder();
         Func<string, string> dependency = id => registry.Find(id)?.ComponentId ?? id;
         foreach (var id in changedIds)
         {
@@ -84,15 +85,18 @@ public sealed class RegistryProjection
                 {
                     servers.Add(id);
                 }
+
+                Attend(attended, view);
             }
             else
             {
                 builder.Remove(id);
                 servers.Remove(id);
+                attended.Remove(id);
             }
         }
 
-        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable(), dependents.ToImmutable()));
+        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable(), dependents.ToImmutable(), attended.ToImmutable()));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
@@ -102,6 +106,7 @@ public sealed class RegistryProjection
         var builder = RegistrySnapshot.Empty.ById.ToBuilder();
         var servers = RegistrySnapshot.Empty.ModelServers.ToBuilder();
         var dependents = RegistrySnapshot.Empty.DependentsById.ToBuilder();
+        var attended = RegistrySnapshot.Empty.Attended.ToBuilder();
         var all = components.ToList();
         var ids = all.Select(c => c.ComponentId).ToHashSet(StringComparer.Ordinal);
         Func<string, string> dependency = id => ids.TryGetValue(id, out var kept) ? kept : id;
@@ -114,10 +119,24 @@ public sealed class RegistryProjection
             {
                 servers.Add(component.ComponentId);
             }
+
+            Attend(attended, view);
         }
 
-        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), Current.Version + 1, servers.ToImmutable(), dependents.ToImmutable()));
+        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), Current.Version + 1, servers.ToImmutable(), dependents.ToImmutable(), attended.ToImmutable()));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private static void Attend(ImmutableDictionary<string, ComponentView>.Builder attended, ComponentView view)
+    {
+        if (RegistrySnapshot.IsAttended(view))
+        {
+            attended[view.ComponentId] = view;
+        }
+        else
+        {
+            attended.Remove(view.ComponentId);
+        }
     }
 
     private static void Link(ImmutableDictionary<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)

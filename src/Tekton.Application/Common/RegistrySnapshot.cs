@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Tekton.Domain.Components;
 using Tekton.Domain.Dependencies;
 
 namespace Tekton.Application.Common;
@@ -14,7 +15,8 @@ public sealed class RegistrySnapshot
 
     public static readonly RegistrySnapshot Empty = new(
         ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal), 0, ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
-        ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal));
+        ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal),
+        ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal));
 
     private readonly Lazy<ComponentView[]> _ordered;
     private readonly Lazy<DependencyAnalysis> _dependencies;
@@ -23,12 +25,14 @@ public sealed class RegistrySnapshot
         ImmutableDictionary<string, ComponentView> components,
         long version,
         ImmutableSortedSet<string> modelServers,
-        ImmutableDictionary<string, ImmutableHashSet<string>> dependents)
+        ImmutableDictionary<string, ImmutableHashSet<string>> dependents,
+        ImmutableDictionary<string, ComponentView> attended)
     {
         ById = components;
         Version = version;
         ModelServers = modelServers;
         DependentsById = dependents;
+        Attended = attended;
         _ordered = new Lazy<ComponentView[]>(() => [.. ById.Values.OrderBy(c => c.RegistrationSequence)]);
         _dependencies = new Lazy<DependencyAnalysis>(() =>
             DependencyGraph.Analyze([.. InRegistrationOrder.Select(c => new DependencyNode(c.ComponentId, c.Dependencies))]));
@@ -55,9 +59,34 @@ public sealed class RegistrySnapshot
     /// </summary>
     public ImmutableDictionary<string, ImmutableHashSet<string>> DependentsById { get; }
 
+    /// <summary>
+    /// The components that the per-second work watches (<see cref="IsAttended"/>): the heartbeat sweep, the health
+    /// checks and the resource monitor visit these, not every component, so a registry of many components that
+    /// were registered and never ran costs them nothing. Kept up to date with each commit.
+    /// </summary>
+    public ImmutableDictionary<string, ComponentView> Attended { get; }
+
     public ComponentView? Find(string componentId) => ById.GetValueOrDefault(componentId);
 
     /// <summary>The components that declare <paramref name="componentId"/> as a dependency.</summary>
     public IReadOnlySet<string> DependentsOf(string componentId) =>
         DependentsById.GetValueOrDefault(componentId) ?? ImmutableHashSet<string>.Empty;
+
+    /// <summary>
+    /// True when some instance has left <c>registered</c> without being <c>stopped</c> (initializing, ready,
+    /// degraded, stopping or failed), or has a process: only such an instance can miss a heartbeat, be health
+    /// checked or be measured.
+    /// </summary>
+    public static bool IsAttended(ComponentView view)
+    {
+        foreach (var instance in view.Instances)
+        {
+            if (instance.Status is not (ComponentState.Registered or ComponentState.Stopped) || instance.Pid is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

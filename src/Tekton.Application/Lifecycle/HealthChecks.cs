@@ -73,7 +73,7 @@ public sealed partial class HealthChecks(
     {
         var timeout = TimeSpan.FromSeconds(options.Value.HealthCheckTimeoutSeconds);
         var checks = new List<Task>();
-        foreach (var view in projection.Current.ById.Values)
+        foreach (var view in projection.Current.Attended.Values)
         {
             if (view is { HealthCheck: not null, Port: not null } && IsChecked(view.Current) && ChecksHere(view)
                 && _checking.TryAdd(view.Current!.InstanceUuid, 0))

@@ -30,7 +30,7 @@ public sealed class HeartbeatExpiry(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var overdue = new List<(string ComponentId, Guid InstanceUuid)>();
-        foreach (var view in projection.Current.ById.Values)
+        foreach (var view in projection.Current.Attended.Values)
         {
             foreach (var instance in view.Instances)
             {
@@ -75,7 +75,7 @@ public sealed class HeartbeatExpiry(
     private bool IsOverdue(double timeoutSeconds, InstanceView instance, ComponentState status, string? reason)
     {
         // Only a ready instance, or one that missed heartbeats before, can move; the state is checked first so that
-        // the sweep looks up heartbeats for those alone (it visits every instance each second).
+        // the sweep looks up heartbeats for those alone (it visits every attended instance each second).
         var timeouts = status switch
         {
             ComponentState.Ready => 1,

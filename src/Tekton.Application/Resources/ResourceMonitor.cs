@@ -187,7 +187,7 @@ public sealed partial class ResourceMonitor : BackgroundService
         var snapshot = _projection.Current;
         _reports.Prune(id => snapshot.Find(id) is not null);
         var roots = new Dictionary<Guid, ProcessRoot>();
-        foreach (var component in snapshot.ById.Values)
+        foreach (var component in snapshot.Attended.Values)
         {
             foreach (var instance in component.Instances)
             {

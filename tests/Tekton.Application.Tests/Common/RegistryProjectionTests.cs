@@ -58,6 +58,33 @@ public sealed class RegistryProjectionTests
     }
 
     [Fact]
+    public void Only_components_that_left_registered_or_have_a_process_are_attended()
+    {
+        Register(_registry, "idle", Definition());
+        Register(_registry, "never-ran", Definition(), state: null);
+        Register(_registry, "ready", Definition(), ComponentState.Ready);
+        Register(_registry, "failed", Definition(), ComponentState.Failed);
+        Register(_registry, "stopped", Definition(), ComponentState.Stopped);
+        var launched = Register(_registry, "launched", Definition());
+        launched.CurrentInstance!.Launched(4242, 1, restart: false, "service", T0.AddSeconds(1));
+        _projection.Publish(_registry, ["idle", "never-ran", "ready", "failed", "stopped", "launched"]);
+
+        _projection.Current.Attended.Keys.Should().BeEquivalentTo(["ready", "failed", "launched"]);
+        _projection.Current.Attended["ready"].Should().BeSameAs(_projection.Current.Find("ready"), "the attended view is the published one");
+
+        WalkTo(_registry.Find("idle")!.CurrentInstance!, "service", ComponentState.Ready);
+        WalkTo(_registry.Find("ready")!.CurrentInstance!, "service", ComponentState.Stopped);
+        _registry.Remove("failed");
+        _projection.Publish(_registry, ["idle", "ready", "failed"]);
+
+        _projection.Current.Attended.Keys.Should().BeEquivalentTo(["idle", "launched"]);
+        _projection.Current.Attended["idle"].Should().BeSameAs(_projection.Current.Find("idle"));
+
+        _projection.Reset(_registry.All);
+        _projection.Current.Attended.Keys.Should().BeEquivalentTo(["idle", "launched"]);
+    }
+
+    [Fact]
     public void A_published_view_carries_the_content_of_the_domain_object()
     {
         var component = Register(
