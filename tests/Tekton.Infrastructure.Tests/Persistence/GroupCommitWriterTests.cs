@@ -100,6 +100,25 @@ public sealed class GroupCommitWriterTests : RegistryHostTest
     }
 
     [Fact]
+    public async Task The_writer_keeps_its_connection_and_closes_it_when_it_stops()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await Host.Writer.WriteAsync(write => Register(write, $"c{i}"));
+        }
+
+        var inserts = Host.Services.GetRequiredService<Tekton.Infrastructure.Persistence.SqliteGroupInserts>();
+        inserts.IsPrepared.Should().BeTrue("the connection and its statements outlive each group");
+        await Host.StopAsync();
+
+        inserts.IsPrepared.Should().BeFalse();
+        // With every connection closed, SQLite checkpoints the log into the database and removes it; an open
+        // connection would keep it.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Exists(Host.DatabasePath + "-wal").Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Instances_beyond_the_kept_history_are_deleted_from_the_disk()
     {
         await Host.Writer.WriteAsync(write => Register(write, "flaky"));

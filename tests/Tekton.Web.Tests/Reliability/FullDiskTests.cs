@@ -9,7 +9,7 @@ using Tekton.Infrastructure.Persistence;
 namespace Tekton.Web.Tests.Reliability;
 
 /// <summary>
-/// Issue 12, faults: the database runs out of room (SQLite <c>max_page_count</c> on every connection Tekton opens).
+/// Issue 12, faults: the database runs out of room (SQLite <c>max_page_count</c> on every connection Tekton opens and every transaction it starts).
 /// Writes get a clear 507 with 1007, nothing stored is lost, memory holds nothing the disk does not, background
 /// writes that fail do not bring Tekton down, and writes work again as soon as there is room, without a restart.
 /// </summary>
@@ -132,7 +132,11 @@ public sealed class FullDiskTests
     private static long PageCount(string database) => long.Parse(SqliteFile.Query(database, "PRAGMA page_count").Single(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Caps the database at <see cref="MaxPages"/> pages on every connection Tekton opens (SQLite's own default when null).</summary>
-    private sealed class PageLimit : DbConnectionInterceptor
+    /// <summary>
+    /// The limit is set as each connection opens and again as each transaction starts: the registry writer keeps its
+    /// connection open from group to group, and a full disk refuses every connection's next write.
+    /// </summary>
+    private sealed class PageLimit : DbConnectionInterceptor, IDbTransactionInterceptor
     {
         private const long SqliteDefault = 4294967294;
         private long _maxPages = SqliteDefault;
@@ -151,9 +155,23 @@ public sealed class FullDiskTests
             return Task.CompletedTask;
         }
 
-        private void Apply(DbConnection connection)
+        public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+        {
+            Apply(connection, result);
+            return result;
+        }
+
+        public ValueTask<DbTransaction> TransactionStartedAsync(
+            DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+        {
+            Apply(connection, result);
+            return ValueTask.FromResult(result);
+        }
+
+        private void Apply(DbConnection connection, DbTransaction? transaction = null)
         {
             using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = $"PRAGMA max_page_count = {Interlocked.Read(ref _maxPages)}";
             command.ExecuteNonQuery();
         }
