@@ -324,15 +324,18 @@ public sealed class RegisterComponentHandler(
     private IReadOnlyList<string>? Warnings(string id)
     {
         var snapshot = projection.Current;
+        var view = snapshot.Find(id);
         var warnings = new List<string>();
         // Searched from what depends on this component, not from what it depends on: that side is what was
-        // registered naming it, usually nothing, where its own dependencies may reach most of the registry.
-        if (DependencyGraph.ShortestCycleThroughDependents(id, snapshot.DependentsOf) is { } path)
+        // registered naming it, usually nothing, where its own dependencies may reach most of the registry. A cycle
+        // through it needs both a dependency and a dependent, so without either there is nothing to search.
+        if (view is { Dependencies.Count: > 0 } && snapshot.DependentsById.ContainsKey(id)
+            && DependencyGraph.ShortestCycleThroughDependents(id, snapshot.DependentsOf) is { } path)
         {
             warnings.Add($"circular dependency: {string.Join(" -> ", path)}");
         }
 
-        var missing = snapshot.Find(id)?.Dependencies.Where(d => snapshot.Find(d) is null).ToList() ?? [];
+        var missing = view?.Dependencies.Where(d => snapshot.Find(d) is null).ToList() ?? [];
         if (missing.Count > 0)
         {
             warnings.Add($"dependencies not registered: {string.Join(", ", missing)}");
