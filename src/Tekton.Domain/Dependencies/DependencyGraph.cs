@@ -6,6 +6,15 @@ namespace Tekton.Domain.Dependencies;
 /// </summary>
 public static class DependencyGraph
 {
+    /// <summary>The most entries a thread's reused search keeps room for between searches.</summary>
+    private const int ReusedCapacity = 1024;
+
+    [ThreadStatic]
+    private static Dictionary<string, string>? _cameFrom;
+
+    [ThreadStatic]
+    private static Queue<string>? _queue;
+
     /// <summary>
     /// Analyzes the graph. <paramref name="nodesInRegistrationOrder"/> must be ordered oldest first: that order
     /// breaks ties in the startup order and chooses where each cycle is read from.
@@ -52,8 +61,28 @@ public static class DependencyGraph
 
     private static List<string>? ShortestLoop(string id, Func<string, IEnumerable<string>?> neighboursOf)
     {
-        var cameFrom = new Dictionary<string, string>(StringComparer.Ordinal);
-        var queue = new Queue<string>();
+        // One search's bookkeeping per thread, reused: a registration searches on every call, and allocating these
+        // afresh (and growing them) cost as much as the walk itself.
+        var cameFrom = _cameFrom ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        var queue = _queue ??= new Queue<string>();
+        try
+        {
+            return ShortestLoop(id, neighboursOf, cameFrom, queue);
+        }
+        finally
+        {
+            cameFrom.Clear();
+            queue.Clear();
+            if (cameFrom.EnsureCapacity(0) > ReusedCapacity)
+            {
+                cameFrom.TrimExcess(ReusedCapacity);
+                queue.TrimExcess();
+            }
+        }
+    }
+
+    private static List<string>? ShortestLoop(string id, Func<string, IEnumerable<string>?> neighboursOf, Dictionary<string, string> cameFrom, Queue<string> queue)
+    {
         queue.Enqueue(id);
         while (queue.TryDequeue(out var node))
         {
