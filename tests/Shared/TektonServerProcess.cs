@@ -64,16 +64,25 @@ public sealed partial class TektonServerProcess : IAsyncDisposable
             environment["TEKTON_BOOTSTRAP_ADMIN_KEY"] = AdminKey;
         }
 
-        var server = new TektonServerProcess(FreePort(), folder, [.. all], environment);
-        try
+        // A port found free can be taken by another test's process before Tekton binds it: then again, on another.
+        for (var attempt = 1; ; attempt++)
         {
-            await server.LaunchAsync();
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
+            var server = new TektonServerProcess(FreePort(), folder, [.. all], environment);
+            try
+            {
+                await server.LaunchAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await server.KillAsync();
+                server._process?.Dispose();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
         }
     }
 
