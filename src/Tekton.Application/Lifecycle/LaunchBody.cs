@@ -15,7 +15,7 @@ public sealed record LaunchBody
 
     public IReadOnlyList<string?>? Args { get; init; }
 
-    [Description("Working directory; relative paths are resolved against Tekton's content root")]
+    [Description("Working directory (at most 4096 characters, no NUL); relative paths are resolved against Tekton's content root")]
     public string? WorkingDirectory { get; init; }
 
     [Description("Extra environment variables for the process")]

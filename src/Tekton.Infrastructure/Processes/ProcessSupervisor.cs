@@ -166,8 +166,21 @@ internal sealed partial class ProcessSupervisor(LogFiles logs, IHostEnvironment 
         }
     }
 
-    private string WorkingDirectory(LaunchSpec launch) =>
-        launch.WorkingDirectory is { Length: > 0 } directory ? Path.GetFullPath(directory, environment.ContentRootPath) : environment.ContentRootPath;
+    /// <summary>
+    /// The launch's working directory, absolute. Registration refuses one with a NUL (no path can hold it); a spec
+    /// stored before that rule is refused here with 1004 rather than failing inside <see cref="Path.GetFullPath(string, string)"/>.
+    /// </summary>
+    private string WorkingDirectory(LaunchSpec launch)
+    {
+        if (launch.WorkingDirectory is not { Length: > 0 } directory)
+        {
+            return environment.ContentRootPath;
+        }
+
+        return directory.Contains('\0', StringComparison.Ordinal)
+            ? throw new TektonException(ErrorCode.StartupFailed, "The launch's working directory is not a valid path: it contains a NUL character. Register the component again with a valid one.")
+            : Path.GetFullPath(directory, environment.ContentRootPath);
+    }
 
     private static bool IsExecutable(string path) =>
         !OperatingSystem.IsWindows() && File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;

@@ -362,6 +362,27 @@ public sealed class SupervisionTests : IAsyncLifetime
         (await _server.Client.GetAsync("/api/tekton/components/nul")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task A_stored_working_directory_with_a_nul_refuses_the_start_with_1004_not_500()
+    {
+        // Stored before registration refused it: written into the database directly, then loaded at a restart.
+        await RegisterLaunchedAsync("legacy", [], Forever, launchExtra: "\"working_directory\":\"/tmp\"");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_server.DatabasePath}"))
+        {
+            await connection.OpenAsync();
+            await using var update = connection.CreateCommand();
+            update.CommandText = """UPDATE components SET launch = replace(launch, '"working_directory":"/tmp"', '"working_directory":"/tmp/a\u0000b"') WHERE component_id = 'legacy' AND instr(launch, '"working_directory":"/tmp"') > 0""";
+            (await update.ExecuteNonQueryAsync()).Should().Be(1);
+        }
+
+        await _server.RestartAsync();
+        using var response = await _server.Client.PostAsync("/api/tekton/components/legacy/start?wait=true", null);
+
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.Conflict, 1004);
+        problem["detail"]!.GetValue<string>().Should().Contain("working directory").And.Contain("NUL");
+        (await _server.GetObjectAsync("/api/tekton/components/legacy"))["status"]!.GetValue<string>().Should().NotBe("ready");
+    }
+
     private const string Forever = "while true; do sleep 0.2; done";
 
     private async Task RegisterLaunchedAsync(string id, string[] dependencies, string script, string? launchExtra = null, string? extra = null, string command = "/bin/sh")
