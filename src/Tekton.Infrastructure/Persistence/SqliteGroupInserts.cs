@@ -22,7 +22,7 @@ namespace Tekton.Infrastructure.Persistence;
 /// the statements are prepared once per connection. Opening a connection, setting its pragmas and preparing the
 /// statements for every group had cost a tenth of a registration. Used only on the writer's loop.
 /// </remarks>
-public sealed class SqliteGroupInserts : IDisposable
+public sealed class SqliteGroupInserts
 {
     private Insert[]? _inserts;
     private SqliteConnection? _preparedOn;
@@ -96,8 +96,6 @@ public sealed class SqliteGroupInserts : IDisposable
         _commands = [];
         _preparedOn = null;
     }
-
-    public void Dispose() => Close();
 
     private static Insert[] Build(TektonDbContext db)
     {
