@@ -264,7 +264,7 @@ public sealed class RegisterComponentHandler(
             return (created, attach, null);
         }
 
-        var (instance, change) = component.AddInstance(command.InstanceUuid ?? Guid.NewGuid(), write.Now);
+        var (instance, change) = component.AddInstance(command.InstanceUuid ?? ComponentInstance.NewUuid(), write.Now);
         write.Add(instance);
         write.Record(change);
         mine.Value = RecordReplay(write, command, id, created, instance.InstanceUuid, fingerprint);

@@ -71,7 +71,7 @@ public sealed class StartupCoordinator(
                         return registered.InstanceUuid;
                     }
 
-                    var (instance, change) = component.AddInstance(Guid.NewGuid(), write.Now);
+                    var (instance, change) = component.AddInstance(ComponentInstance.NewUuid(), write.Now);
                     write.Add(instance);
                     write.Record(change);
                     return instance.InstanceUuid;

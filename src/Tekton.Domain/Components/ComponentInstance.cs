@@ -31,6 +31,13 @@ public sealed class ComponentInstance
         RestartHistory = [];
     }
 
+    /// <summary>
+    /// A new instance's uuid: version 7, whose leading bits are the time of its making, so instances made one after
+    /// another sort together as text. The database's index on the uuid then grows at its end instead of at a random
+    /// leaf page per registration (each such page is a whole page written to the WAL and again at the checkpoint).
+    /// </summary>
+    public static Guid NewUuid() => Guid.CreateVersion7();
+
     public Guid InstanceUuid { get; private set; }
 
     public string ComponentId { get; private set; }
