@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tekton.Domain.Components;
+using Tekton.Domain.Dependencies;
 
 namespace Tekton.Application.Common;
 
@@ -9,6 +10,12 @@ namespace Tekton.Application.Common;
 /// </summary>
 public sealed class RegistryProjection
 {
+    /// <summary>
+    /// The most components that a commit's joint cycle search walks; past it (a component with very many dependents)
+    /// each registration searches alone, as it would without the joint search.
+    /// </summary>
+    public const int OffCyclesLimit = 4096;
+
     private readonly Func<string, string> _shared;
     private RegistrySnapshot _current = RegistrySnapshot.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,9 +76,11 @@ public sealed class RegistryProjection
         var dependents = current.DependentsById.ToBuilder();
         var attended = current.Attended.ToBuilder();
         Func<string, string> dependency = id => registry.Find(id)?.ComponentId ?? id;
+        List<string>? newEdges = null;
         foreach (var id in changedIds)
         {
-            if (current.Find(id) is { } before)
+            var before = current.Find(id);
+            if (before is not null)
             {
                 Unlink(dependents, id, before.Dependencies);
             }
@@ -81,6 +90,10 @@ public sealed class RegistryProjection
                 component.ShareStrings(_shared, dependency);
                 var view = builder[id] = ViewMapper.ToView(component);
                 Link(dependents, id, view.Dependencies);
+                if (view.Dependencies.Count > 0 && (before is null || !before.Dependencies.SequenceEqual(view.Dependencies, StringComparer.Ordinal)))
+                {
+                    (newEdges ??= []).Add(id);
+                }
                 if (component.ComponentType == RegistrySnapshot.ModelServerType)
                 {
                     servers.Add(id);
@@ -96,7 +109,14 @@ public sealed class RegistryProjection
             }
         }
 
-        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable(), dependents.ToImmutable(), attended.ToImmutable()));
+        var dependentsById = dependents.ToImmutable();
+
+        // Components registered (or given other dependencies) in this commit are searched for a cycle together,
+        // once, instead of one search per registration (each registration's answer warns of a cycle through it).
+        var offCycles = newEdges?.Where(dependentsById.ContainsKey).ToList() is { Count: > 0 } searched
+            ? DependencyGraph.OffCycles(searched, id => dependentsById.GetValueOrDefault(id), OffCyclesLimit)
+            : null;
+        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable(), dependentsById, attended.ToImmutable(), offCycles));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 

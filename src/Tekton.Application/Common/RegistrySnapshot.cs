@@ -18,6 +18,7 @@ public sealed class RegistrySnapshot
         ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal),
         ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal));
 
+    private readonly IReadOnlySet<string>? _offCycles;
     private readonly Lazy<ComponentView[]> _ordered;
     private readonly Lazy<DependencyAnalysis> _dependencies;
 
@@ -26,8 +27,10 @@ public sealed class RegistrySnapshot
         long version,
         ImmutableSortedSet<string> modelServers,
         ImmutableDictionary<string, ImmutableHashSet<string>> dependents,
-        ImmutableDictionary<string, ComponentView> attended)
+        ImmutableDictionary<string, ComponentView> attended,
+        IReadOnlySet<string>? offCycles = null)
     {
+        _offCycles = offCycles;
         ById = components;
         Version = version;
         ModelServers = modelServers;
@@ -67,6 +70,12 @@ public sealed class RegistrySnapshot
     public ImmutableDictionary<string, ComponentView> Attended { get; }
 
     public ComponentView? Find(string componentId) => ById.GetValueOrDefault(componentId);
+
+    /// <summary>
+    /// True when the commit that made this snapshot registered <paramref name="componentId"/> (or changed its
+    /// dependencies) and found it on no dependency cycle; false when that is not known, and a search must tell.
+    /// </summary>
+    public bool IsKnownOffCycles(string componentId) => _offCycles?.Contains(componentId) == true;
 
     /// <summary>The components that declare <paramref name="componentId"/> as a dependency.</summary>
     public IReadOnlySet<string> DependentsOf(string componentId) =>

@@ -59,6 +59,88 @@ public static class DependencyGraph
         return path;
     }
 
+    /// <summary>
+    /// Those of <paramref name="ids"/> that lie on no dependency cycle, decided together with one walk of everything
+    /// that depends on them, transitively (a cycle through a component lies within that part of the graph); or
+    /// <c>null</c> when that part is larger than <paramref name="limit"/> components, and each must be searched
+    /// alone. For components registered together this replaces one search per component, each of which would walk
+    /// much of the same part again.
+    /// </summary>
+    public static HashSet<string>? OffCycles(IEnumerable<string> ids, Func<string, IEnumerable<string>?> dependentsOf, int limit)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var nodes = new List<string>();
+        foreach (var id in ids)
+        {
+            if (index.TryAdd(id, nodes.Count))
+            {
+                nodes.Add(id);
+            }
+        }
+
+        var starts = nodes.Count;
+
+        // The part of the graph reached from the ids along "is depended on by" edges, with its edges kept as
+        // index lists: node i's dependents are edges[firstEdge[i]..firstEdge[i + 1]].
+        var firstEdge = new List<int>();
+        var edges = new List<int>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            firstEdge.Add(edges.Count);
+            foreach (var dependent in dependentsOf(nodes[i]) ?? [])
+            {
+                if (index.TryAdd(dependent, nodes.Count))
+                {
+                    if (nodes.Count == limit)
+                    {
+                        return null;
+                    }
+
+                    nodes.Add(dependent);
+                }
+
+                edges.Add(index[dependent]);
+            }
+        }
+
+        firstEdge.Add(edges.Count);
+
+        // Kahn's algorithm within that part: what it can take away in dependency order is on no cycle.
+        var pending = new int[nodes.Count];
+        foreach (var target in edges)
+        {
+            pending[target]++;
+        }
+
+        var ready = new Queue<int>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            if (pending[i] == 0)
+            {
+                ready.Enqueue(i);
+            }
+        }
+
+        var off = new HashSet<string>(StringComparer.Ordinal);
+        while (ready.TryDequeue(out var node))
+        {
+            if (node < starts)
+            {
+                off.Add(nodes[node]);
+            }
+
+            for (var e = firstEdge[node]; e < firstEdge[node + 1]; e++)
+            {
+                if (--pending[edges[e]] == 0)
+                {
+                    ready.Enqueue(edges[e]);
+                }
+            }
+        }
+
+        return off;
+    }
+
     private static List<string>? ShortestLoop(string id, Func<string, IEnumerable<string>?> neighboursOf)
     {
         // One search's bookkeeping per thread, reused: a registration searches on every call, and allocating these

@@ -33,6 +33,36 @@ public sealed class RegistryProjectionTests
     }
 
     [Fact]
+    public void A_commit_searches_the_components_it_registered_for_cycles_together()
+    {
+        // b and c are registered out of order: each names the one before it, and a names c, closing a -> c -> b -> a.
+        _registry.Add(Component.Register("b", Definition(dependencies: ["a"]), 1, T0));
+        _registry.Add(Component.Register("c", Definition(dependencies: ["b"]), 2, T0));
+        _registry.Add(Component.Register("d", Definition(dependencies: ["c"]), 3, T0));
+        _projection.Publish(_registry, ["b", "c", "d"]);
+
+        _projection.Current.IsKnownOffCycles("b").Should().BeTrue("c depends on b, and nothing leads back to it (a is not registered)");
+        _projection.Current.IsKnownOffCycles("c").Should().BeTrue();
+        _projection.Current.IsKnownOffCycles("d").Should().BeFalse("nothing depends on d: its registration needs no search at all");
+        _registry.Add(Component.Register("a", Definition(dependencies: ["c"]), 4, T0));
+        _registry.Add(Component.Register("x", Definition(dependencies: ["d"]), 5, T0));
+        _registry.Add(Component.Register("w", Definition(dependencies: ["y"]), 6, T0));
+        _registry.Add(Component.Register("y", Definition(dependencies: ["z"]), 7, T0));
+        _projection.Publish(_registry, ["a", "x", "w", "y"]);
+
+        var snapshot = _projection.Current;
+        snapshot.IsKnownOffCycles("a").Should().BeFalse("a is on a -> c -> b -> a");
+        snapshot.IsKnownOffCycles("y").Should().BeTrue("w depends on y, and nothing leads back, though the same commit closed a cycle elsewhere");
+        snapshot.IsKnownOffCycles("x").Should().BeFalse("nothing depends on x: its registration needs no search at all");
+        snapshot.IsKnownOffCycles("b").Should().BeFalse("b was not registered in this commit");
+
+        _registry.Find("w")!.Redefine(Definition(dependencies: ["y", "d"]), T0.AddMinutes(1));
+        _registry.Find("y")!.Redefine(Definition(dependencies: ["z"]), T0.AddMinutes(1));
+        _projection.Publish(_registry, ["w", "y"]);
+        _projection.Current.IsKnownOffCycles("y").Should().BeFalse("y's dependencies did not change: it is left to the registration's own search");
+    }
+
+    [Fact]
     public void Dependents_follow_registrations_redefinitions_and_removals()
     {
         _registry.Add(Component.Register("hermes", Definition(), 1, T0));

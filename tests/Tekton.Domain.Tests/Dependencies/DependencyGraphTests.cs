@@ -171,6 +171,71 @@ public sealed class DependencyGraphTests
     }
 
     [Fact]
+    public void Components_searched_together_are_off_cycles_exactly_when_no_search_alone_finds_one()
+    {
+        // a <-> d is a cycle, and b -> c -> d -> a -> b another through b; e depends on the cycle but is on none;
+        // f and g are a chain.
+        Dictionary<string, string[]> dependencies = new()
+        {
+            ["a"] = ["b", "d"], ["b"] = ["c"], ["c"] = ["d"], ["d"] = ["a"], ["e"] = ["a"], ["f"] = [], ["g"] = ["f"],
+        };
+        IEnumerable<string> DependentsOf(string id) => dependencies.Where(e => e.Value.Contains(id)).Select(e => e.Key);
+
+        DependencyGraph.OffCycles(["a", "e", "f", "g", "ghost"], DependentsOf, limit: 100)
+            .Should().BeEquivalentTo(["f", "g", "ghost"], "e depends on a cycle without being on it, but Kahn's order never reaches it");
+        DependencyGraph.OffCycles(["f", "g"], DependentsOf, limit: 100).Should().BeEquivalentTo(["f", "g"]);
+        DependencyGraph.OffCycles(["b", "c"], DependentsOf, limit: 100).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_joint_search_answers_what_searches_one_at_a_time_answer()
+    {
+        var random = new Random(20261207);
+        for (var round = 0; round < 300; round++)
+        {
+            var count = random.Next(2, 30);
+            var dependencies = Enumerable.Range(0, count).ToDictionary(
+                i => $"c{i}",
+                i => Enumerable.Range(0, random.Next(0, 3)).Select(_ => $"c{random.Next(count)}").Where(d => d != $"c{i}").Distinct().ToArray());
+            var dependents = dependencies.SelectMany(e => e.Value.Select(d => (d, e.Key))).ToLookup(p => p.d, p => p.Key);
+            var searched = dependencies.Keys.Where(_ => random.Next(2) == 0).ToList();
+            HashSet<string> Reach(IEnumerable<string> from)
+            {
+                var seen = new HashSet<string>(from);
+                var queue = new Queue<string>(seen);
+                while (queue.TryDequeue(out var id))
+                {
+                    foreach (var next in dependents[id].Where(seen.Add))
+                    {
+                        queue.Enqueue(next);
+                    }
+                }
+
+                return seen;
+            }
+
+            var off = DependencyGraph.OffCycles(searched, id => dependents[id], limit: 1000);
+
+            // Kahn's order takes away a component unless it is on a cycle, or depends (transitively) on one that
+            // the walk reached.
+            var onCycle = Reach(searched).Where(id => DependencyGraph.ShortestCycleThroughDependents(id, i => dependents[i]) is not null).ToList();
+            var behindCycles = Reach(onCycle);
+            off.Should().BeEquivalentTo(searched.Where(id => !behindCycles.Contains(id)), $"round {round}");
+            off.Should().NotIntersectWith(onCycle);
+        }
+    }
+
+    [Fact]
+    public void The_joint_search_gives_up_past_its_limit()
+    {
+        // A chain of 50: the walk from its first link covers all of it.
+        IEnumerable<string> DependentsOf(string id) => int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) is var n && n < 49 ? [$"c{n + 1}"] : [];
+
+        DependencyGraph.OffCycles(["c0"], DependentsOf, limit: 20).Should().BeNull();
+        DependencyGraph.OffCycles(["c0"], DependentsOf, limit: 50).Should().BeEquivalentTo(["c0"]);
+    }
+
+    [Fact]
     public void Cycle_queries_about_an_unknown_id_answer_null()
     {
         var analysis = DependencyGraph.Analyze([Node("a", "b"), Node("b", "a")]);
