@@ -137,15 +137,22 @@ public static class DependencyInjection
 
     public static WebApplication UseTektonPipeline(this WebApplication app)
     {
-        // Outermost, so that request metrics see the status code the error handling finally wrote.
-        app.UseMiddleware<RequestMetrics>();
-        app.UseExceptionHandler();
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         if (!auth.Enabled)
         {
-            // Auth off: heartbeats and a component's details are answered here, ahead of what every rule would allow.
-            // Their answers always have a body, so the status-code pages below have nothing to add to them.
+            // Auth off: heartbeats and a component's details are answered first, ahead of what every rule would
+            // allow. The hot paths count their answers in the request metrics themselves, and hand what they fail on
+            // to the exception handler below (HotPaths.RethrowFailure). Their answers always have a body, so the
+            // status-code pages below have nothing to add to them.
             app.UseMiddleware<HotPaths>();
+        }
+
+        // Outermost of the rest, so that request metrics see the status code the error handling finally wrote.
+        app.UseMiddleware<RequestMetrics>();
+        app.UseExceptionHandler();
+        if (!auth.Enabled)
+        {
+            app.Use(HotPaths.RethrowFailure);
         }
 
         app.UseStatusCodePages();

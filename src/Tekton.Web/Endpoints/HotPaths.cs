@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Application.Components;
 using Tekton.Application.Lifecycle;
+using Tekton.Web.Infrastructure;
 using Tekton.Web.Security;
 
 namespace Tekton.Web.Endpoints;
@@ -27,8 +29,11 @@ namespace Tekton.Web.Endpoints;
 /// was read: another path or method spelling, a query string, an <c>Origin</c> header (the browser-origin rule
 /// decides those), a body that is not a small <c>application/json</c> one with a known length, a body this parser
 /// does not accept (the endpoint answers its error), an unknown component or instance (404 from the endpoint). The
-/// answers are byte for byte the endpoint's (HotPathsTests compares them). The endpoint is set on the request
-/// before answering, so request metrics count it under the same route.
+/// answers are byte for byte the endpoint's (HotPathsTests compares them). This middleware runs first in the
+/// pipeline, ahead of request metrics and the exception handler: it counts what it answers in the request metrics
+/// itself, under the endpoint's route, and a request it took and failed on goes on down the pipeline to be thrown
+/// again inside the exception handler (<see cref="RethrowFailure"/>), so errors are answered, logged and counted as
+/// the endpoint's would be.
 /// </remarks>
 internal sealed class HotPaths
 {
@@ -109,17 +114,28 @@ internal sealed class HotPaths
             return _next(context);
         }
 
-        var slot = (int)((uint)componentId.GetHashCode() % RenderedSlots);
-        var rendered = Volatile.Read(ref _rendered[slot]);
-        if (rendered is null || !ReferenceEquals(rendered.View, view))
+        var started = RequestMetrics.Begin();
+        try
         {
-            rendered = RenderedDetails.Render(view, _details);
-            Volatile.Write(ref _rendered[slot], rendered);
+            var slot = (int)((uint)componentId.GetHashCode() % RenderedSlots);
+            var rendered = Volatile.Read(ref _rendered[slot]);
+            if (rendered is null || !ReferenceEquals(rendered.View, view))
+            {
+                rendered = RenderedDetails.Render(view, _details);
+                Volatile.Write(ref _rendered[slot], rendered);
+            }
+
+            context.SetEndpoint(_detailsEndpoint ??= Find(nameof(Components.GetComponent)));
+            context.User = Caller.LocalPrincipal;
+            rendered.Write(context.Response, _heartbeats, _clock.GetUtcNow());
+        }
+        catch (Exception exception)
+        {
+            return FailAsync(context, exception, counted: true);
         }
 
-        context.SetEndpoint(_detailsEndpoint ??= Find(nameof(Components.GetComponent)));
-        context.User = Caller.LocalPrincipal;
-        return rendered.WriteAsync(context.Response, _heartbeats, _clock.GetUtcNow());
+        RequestMetrics.End(context, StatusCodes.Status200OK, started);
+        return Task.CompletedTask;
     }
 
     private Task HeartbeatAsync(HttpContext context, string componentId)
@@ -132,23 +148,45 @@ internal sealed class HotPaths
 
         // The body usually came with the headers: then the whole heartbeat is answered without a state machine.
         var reader = request.BodyReader;
-        if (reader.TryRead(out var read))
+        byte[]? body = null;
+        try
         {
-            if (read.Buffer.Length >= length)
+            if (reader.TryRead(out var read))
             {
-                var body = read.Buffer.ToArray();
-                reader.AdvanceTo(read.Buffer.End);
-                return HeartbeatAsync(context, componentId, body);
+                if (read.Buffer.Length >= length)
+                {
+                    body = read.Buffer.ToArray();
+                    reader.AdvanceTo(read.Buffer.End);
+                }
+                else
+                {
+                    reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                }
             }
-
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+        catch (Exception exception)
+        {
+            return FailAsync(context, exception, counted: false);
         }
 
-        return ReadThenHeartbeatAsync(context, componentId, (int)length);
+        return body is not null ? HeartbeatAsync(context, componentId, body) : ReadThenHeartbeatAsync(context, componentId, (int)length);
     }
 
-    private async Task ReadThenHeartbeatAsync(HttpContext context, string componentId, int length) =>
-        await HeartbeatAsync(context, componentId, await ReadBodyAsync(context.Request.BodyReader, length, context.RequestAborted));
+    private async Task ReadThenHeartbeatAsync(HttpContext context, string componentId, int length)
+    {
+        byte[] body;
+        try
+        {
+            body = await ReadBodyAsync(context.Request.BodyReader, length, context.RequestAborted);
+        }
+        catch (Exception exception)
+        {
+            await FailAsync(context, exception, counted: false);
+            return;
+        }
+
+        await HeartbeatAsync(context, componentId, body);
+    }
 
     private Task HeartbeatAsync(HttpContext context, string componentId, byte[] body)
     {
@@ -160,19 +198,75 @@ internal sealed class HotPaths
             return _next(context);
         }
 
-        context.SetEndpoint(_heartbeatEndpoint ??= Find(nameof(Lifecycle.RecordHeartbeat)));
-        context.User = Caller.LocalPrincipal;
-        var handled = _handler.Handle(new RecordHeartbeat(componentId, heartbeat), context.RequestAborted);
+        var started = RequestMetrics.Begin();
+        ValueTask<HeartbeatResult> handled;
+        try
+        {
+            context.SetEndpoint(_heartbeatEndpoint ??= Find(nameof(Lifecycle.RecordHeartbeat)));
+            context.User = Caller.LocalPrincipal;
+            handled = _handler.Handle(new RecordHeartbeat(componentId, heartbeat), context.RequestAborted);
+        }
+        catch (Exception exception)
+        {
+            return FailAsync(context, exception, counted: true);
+        }
+
         if (handled.IsCompletedSuccessfully)
         {
             WriteHeartbeatAnswer(context.Response, handled.Result);
+            RequestMetrics.End(context, StatusCodes.Status200OK, started);
             return Task.CompletedTask;
         }
 
-        return AnswerAsync(context.Response, handled);
+        return AnswerAsync(context, handled, started);
+    }
 
-        static async Task AnswerAsync(HttpResponse response, ValueTask<HeartbeatResult> handled) =>
-            WriteHeartbeatAnswer(response, await handled);
+    private async Task AnswerAsync(HttpContext context, ValueTask<HeartbeatResult> handled, long started)
+    {
+        HeartbeatResult result;
+        try
+        {
+            result = await handled;
+        }
+        catch (Exception exception)
+        {
+            await FailAsync(context, exception, counted: true);
+            return;
+        }
+
+        WriteHeartbeatAnswer(context.Response, result);
+        RequestMetrics.End(context, StatusCodes.Status200OK, started);
+    }
+
+    /// <summary>
+    /// A request this middleware took and failed on, before it wrote anything: it goes on down the pipeline with the
+    /// failure, which <see cref="RethrowFailure"/> throws again inside the exception handler, so the error is
+    /// answered, logged and counted exactly as if the endpoint had thrown it.
+    /// </summary>
+    private Task FailAsync(HttpContext context, Exception exception, bool counted)
+    {
+        if (counted)
+        {
+            RequestMetrics.Abandon();
+        }
+
+        context.Features.Set(new Failure(ExceptionDispatchInfo.Capture(exception)));
+        return _next(context);
+    }
+
+    /// <summary>
+    /// The middleware right inside the exception handler: throws what <see cref="HotPaths"/> failed on, and passes
+    /// every other request on.
+    /// </summary>
+    public static Task RethrowFailure(HttpContext context, RequestDelegate next)
+    {
+        if (context.Features.Get<Failure>() is { } failure)
+        {
+            context.Features.Set<Failure>(null);
+            failure.Exception.Throw();
+        }
+
+        return next(context);
     }
 
     private static async ValueTask<byte[]> ReadBodyAsync(PipeReader reader, int length, CancellationToken cancellationToken)
@@ -322,6 +416,9 @@ internal sealed class HotPaths
         writer.Advance(at);
     }
 
+    /// <summary>What a hot path failed on, carried to <see cref="RethrowFailure"/>.</summary>
+    private sealed record Failure(ExceptionDispatchInfo Exception);
+
     private Endpoint Find(string name) =>
         _endpoints.Endpoints.First(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == name);
 
@@ -407,7 +504,7 @@ internal sealed class HotPaths
             return new RenderedDetails(view, json, [.. holes]);
         }
 
-        public Task WriteAsync(HttpResponse response, HeartbeatTable heartbeats, DateTimeOffset now)
+        public void Write(HttpResponse response, HeartbeatTable heartbeats, DateTimeOffset now)
         {
             // Each hole's value: "null" or a quoted timestamp or uptime, at most 40 bytes.
             Span<byte> values = stackalloc byte[_holes.Length * 40];
@@ -447,7 +544,6 @@ internal sealed class HotPaths
 
             _json.AsSpan(from).CopyTo(span[to..]);
             writer.Advance(length);
-            return Task.CompletedTask;
         }
 
         private static int WriteTimestamp(Span<byte> destination, DateTimeOffset? value)

@@ -40,7 +40,8 @@ internal sealed class RequestMetrics(RequestDelegate next)
 
     private static readonly string[] StandardMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
-    private readonly ConcurrentDictionary<Key, Series> _series = new();
+    // Process-wide, as the series are: an endpoint object belongs to one host, so hosts in one process never share a key.
+    private static readonly ConcurrentDictionary<Key, Series> SeriesByKey = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -50,8 +51,7 @@ internal sealed class RequestMetrics(RequestDelegate next)
             return;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        InProgress.Inc();
+        var started = Begin();
         var status = StatusCodes.Status500InternalServerError;
         try
         {
@@ -60,17 +60,36 @@ internal sealed class RequestMetrics(RequestDelegate next)
         }
         finally
         {
-            InProgress.Dec();
-            var key = new Key(context.GetEndpoint(), status, MethodOf(context.Request.Method));
-            if (!_series.TryGetValue(key, out var series))
-            {
-                series = _series.GetOrAdd(key, Create);
-            }
-
-            series.Received.Inc();
-            series.Duration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            End(context, status, started);
         }
     }
+
+    /// <summary>
+    /// Counts a request as in progress from now; <see cref="End"/> counts and times it. For <see cref="Endpoints.HotPaths"/>,
+    /// which answers its requests ahead of this middleware.
+    /// </summary>
+    public static long Begin()
+    {
+        InProgress.Inc();
+        return Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>A request that <see cref="Begin"/> counted, answered with <paramref name="status"/>, under its endpoint and method.</summary>
+    public static void End(HttpContext context, int status, long started)
+    {
+        InProgress.Dec();
+        var key = new Key(context.GetEndpoint(), status, MethodOf(context.Request.Method));
+        if (!SeriesByKey.TryGetValue(key, out var series))
+        {
+            series = SeriesByKey.GetOrAdd(key, Create);
+        }
+
+        series.Received.Inc();
+        series.Duration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>A request that <see cref="Begin"/> counted and that goes on through this middleware, which counts it again.</summary>
+    public static void Abandon() => InProgress.Dec();
 
     private static string MethodOf(string method)
     {

@@ -43,6 +43,8 @@ public sealed class HotPathsTests : IAsyncLifetime
         """[1,2]""",
         """null""",
         "{\"status\":\"ready\\\"",
+        // Taken by the hot path, refused by the handler (registered cannot go to stopped): the exception handler's 409.
+        """{"status":"stopped"}""",
     ];
 
     [Theory]
