@@ -169,14 +169,14 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
             }
         }
 
-        // No more writes: the writer's context and connection close with its loop.
+        // No more writes: the writer's statements, context and connection close with its loop (the statements first:
+        // they belong to the connection).
+        _inserts?.Close();
         if (_db is not null)
         {
             await _db.DisposeAsync();
             _db = null;
         }
-
-        _inserts?.Close();
     }
 
     /// <summary>
@@ -200,6 +200,7 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
             else
             {
                 _db = null;
+                _inserts?.Close();
                 await db.DisposeAsync();
             }
         }

@@ -1,8 +1,10 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
 
@@ -25,8 +27,7 @@ namespace Tekton.Infrastructure.Persistence;
 public sealed class SqliteGroupInserts
 {
     private Insert[]? _inserts;
-    private SqliteConnection? _preparedOn;
-    private SqliteCommand[] _commands = [];
+    private sqlite3? _preparedOn;
 
     /// <summary>True while statements are prepared on a connection (from the first commit until a failed one or the writer's end).</summary>
     public bool IsPrepared => _preparedOn is not null;
@@ -47,33 +48,32 @@ public sealed class SqliteGroupInserts
             }
 
             var connection = (SqliteConnection)db.Database.GetDbConnection();
-            if (!ReferenceEquals(connection, _preparedOn))
+            if (!ReferenceEquals(connection.Handle, _preparedOn))
             {
                 Close();
-                _commands = [.. inserts.Select(insert => insert.Prepare(connection))];
-                _preparedOn = connection;
+                foreach (var insert in inserts)
+                {
+                    insert.Prepare(connection.Handle!);
+                }
+
+                _preparedOn = connection.Handle;
             }
 
+            // The statements run on the connection, so inside the transaction begun on it.
             using var transaction = db.Database.BeginTransaction();
             db.SaveChanges();
-            var (components, instances, stateChanges) = (_commands[0], _commands[1], _commands[2]);
-            foreach (var command in _commands)
-            {
-                command.Transaction = (SqliteTransaction)transaction.GetDbTransaction();
-            }
-
             foreach (var component in write.Added)
             {
-                inserts[0].Execute(components, component);
+                inserts[0].Execute(component);
                 foreach (var instance in component.Instances)
                 {
-                    inserts[1].Execute(instances, instance);
+                    inserts[1].Execute(instance);
                 }
             }
 
             foreach (var change in write.StateChanges)
             {
-                change.Stored(inserts[2].Execute(stateChanges, change));
+                change.Stored(inserts[2].Execute(change));
             }
 
             transaction.Commit();
@@ -85,15 +85,17 @@ public sealed class SqliteGroupInserts
         }
     }
 
-    /// <summary>Disposes the prepared statements (the next commit prepares them again); called when the writer's loop ends.</summary>
+    /// <summary>
+    /// Finalizes the prepared statements (the next commit prepares them again). Called before the connection is
+    /// closed: when a commit fails, and when the writer's loop ends.
+    /// </summary>
     public void Close()
     {
-        foreach (var command in _commands)
+        foreach (var insert in _inserts ?? [])
         {
-            command.Dispose();
+            insert.Release();
         }
 
-        _commands = [];
         _preparedOn = null;
     }
 
@@ -109,6 +111,9 @@ public sealed class SqliteGroupInserts
         private readonly string _text;
         private readonly Column[] _columns;
         private readonly bool _returnsKey;
+        private sqlite3? _db;
+        private sqlite3_stmt? _statement;
+        private byte[] _text8 = new byte[256];
 
         public Insert(IEntityType entity, ISqlGenerationHelper sql)
         {
@@ -130,32 +135,99 @@ public sealed class SqliteGroupInserts
                 (_returnsKey ? $" RETURNING {sql.DelimitIdentifier(generated[0].GetColumnName(table)!)}" : string.Empty);
         }
 
-        /// <summary>The statement, prepared once for the connection, with its parameters made by the EF mappings (their types set).</summary>
-        public SqliteCommand Prepare(SqliteConnection connection)
+        /// <summary>Prepares the statement on the connection, once; it is used until <see cref="Release"/>.</summary>
+        public void Prepare(sqlite3 db)
         {
-            var command = connection.CreateCommand();
-            command.CommandText = _text;
-            foreach (var column in _columns)
-            {
-                command.Parameters.Add(column.Mapping.CreateParameter(command, column.Name, null, column.Nullable));
-            }
-
-            command.Prepare();
-            return command;
+            var rc = raw.sqlite3_prepare_v2(db, _text, out var statement);
+            SqliteException.ThrowExceptionForRC(rc, db);
+            _db = db;
+            _statement = statement;
         }
 
-        public long Execute(SqliteCommand command, object entity)
+        public void Release()
         {
-            for (var i = 0; i < _columns.Length; i++)
+            _statement?.Dispose();
+            _statement = null;
+            _db = null;
+        }
+
+        /// <summary>Inserts the entity's row; answers the store-generated key where the table has one.</summary>
+        public long Execute(object entity)
+        {
+            var statement = _statement ?? throw new InvalidOperationException("The insert is not prepared.");
+            var rc = raw.SQLITE_OK;
+            long key = 0;
+            try
             {
-                // The value EF itself would send: its mapping's converter turns times into ticks, states into names,
-                // arrays into JSON.
-                var column = _columns[i];
-                var value = column.Getter.GetClrValueUsingContainingEntity(entity);
-                command.Parameters[i].Value = (column.Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
+                for (var i = 0; i < _columns.Length && rc == raw.SQLITE_OK; i++)
+                {
+                    // The value EF itself would send: its mapping's converter turns times into ticks, states into
+                    // names, arrays into JSON.
+                    var column = _columns[i];
+                    var value = column.Getter.GetClrValueUsingContainingEntity(entity);
+                    rc = Bind(statement, i + 1, column.Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value);
+                }
+
+                if (rc == raw.SQLITE_OK)
+                {
+                    rc = raw.sqlite3_step(statement);
+                    if (rc == raw.SQLITE_ROW)
+                    {
+                        key = raw.sqlite3_column_int64(statement, 0);
+                        rc = raw.sqlite3_step(statement);
+                    }
+                }
+
+                if (rc != raw.SQLITE_DONE)
+                {
+                    // The message is the connection's, read before the reset below.
+                    SqliteException.ThrowExceptionForRC(rc == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : rc, _db);
+                }
+            }
+            finally
+            {
+                raw.sqlite3_reset(statement);
             }
 
-            return _returnsKey ? (long)command.ExecuteScalar()! : command.ExecuteNonQuery();
+            return _returnsKey ? key : 1;
+        }
+
+        /// <summary>
+        /// Binds a provider value as Microsoft.Data.Sqlite binds it for EF (integers, booleans as 0 and 1, reals,
+        /// text as UTF-8, blobs, uuids as upper-case text); the statement copies it.
+        /// </summary>
+        private int Bind(sqlite3_stmt statement, int index, object? value)
+        {
+            switch (value)
+            {
+                case null or DBNull:
+                    return raw.sqlite3_bind_null(statement, index);
+                case string text:
+                    var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+                    if (_text8.Length < length)
+                    {
+                        _text8 = new byte[Math.Max(length, 2 * _text8.Length)];
+                    }
+
+                    return raw.sqlite3_bind_text(statement, index, _text8.AsSpan(0, Encoding.UTF8.GetBytes(text, _text8)));
+                case long number:
+                    return raw.sqlite3_bind_int64(statement, index, number);
+                case int number:
+                    return raw.sqlite3_bind_int64(statement, index, number);
+                case bool flag:
+                    return raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0);
+                case double real:
+                    return raw.sqlite3_bind_double(statement, index, real);
+                case byte[] bytes:
+                    return raw.sqlite3_bind_blob(statement, index, bytes);
+                case Guid uuid:
+                    Span<byte> uuid8 = stackalloc byte[36];
+                    uuid.TryFormat(uuid8, out _);
+                    Ascii.ToUpperInPlace(uuid8, out _);
+                    return raw.sqlite3_bind_text(statement, index, uuid8);
+                default:
+                    throw new NotSupportedException($"The prepared insert cannot bind a {value.GetType().Name}.");
+            }
         }
 
         private sealed record Column(string Name, IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);
