@@ -113,10 +113,11 @@ public sealed class RegistryProjection
 
         // Components registered (or given other dependencies) in this commit are searched for a cycle together,
         // once, instead of one search per registration (each registration's answer warns of a cycle through it).
-        var offCycles = newEdges?.Where(dependentsById.ContainsKey).ToList() is { Count: > 0 } searched
-            ? DependencyGraph.OffCycles(searched, id => dependentsById.GetValueOrDefault(id), OffCyclesLimit)
-            : null;
-        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable(), dependentsById, attended.ToImmutable(), offCycles));
+        // Only those with dependents can be on one; a commit without such components changes nothing known.
+        var cycles = newEdges?.Where(dependentsById.ContainsKey).ToList() is { Count: > 0 } searched
+            ? current.Cycles.After(DependencyGraph.OffCycles(searched, id => dependentsById.GetValueOrDefault(id), OffCyclesLimit))
+            : current.Cycles;
+        Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable(), dependentsById, attended.ToImmutable(), cycles));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 

@@ -18,7 +18,6 @@ public sealed class RegistrySnapshot
         ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal),
         ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal));
 
-    private readonly IReadOnlySet<string>? _offCycles;
     private readonly Lazy<ComponentView[]> _ordered;
     private readonly Lazy<DependencyAnalysis> _dependencies;
 
@@ -28,9 +27,9 @@ public sealed class RegistrySnapshot
         ImmutableSortedSet<string> modelServers,
         ImmutableDictionary<string, ImmutableHashSet<string>> dependents,
         ImmutableDictionary<string, ComponentView> attended,
-        IReadOnlySet<string>? offCycles = null)
+        CycleKnowledge? cycles = null)
     {
-        _offCycles = offCycles;
+        Cycles = cycles ?? CycleKnowledge.None;
         ById = components;
         Version = version;
         ModelServers = modelServers;
@@ -71,11 +70,14 @@ public sealed class RegistrySnapshot
 
     public ComponentView? Find(string componentId) => ById.GetValueOrDefault(componentId);
 
+    /// <summary>Which recently registered components are known to lie on no dependency cycle.</summary>
+    public CycleKnowledge Cycles { get; }
+
     /// <summary>
-    /// True when the commit that made this snapshot registered <paramref name="componentId"/> (or changed its
-    /// dependencies) and found it on no dependency cycle; false when that is not known, and a search must tell.
+    /// True when a recent commit's search found <paramref name="componentId"/> on no dependency cycle, and nothing
+    /// since could have put it on one; false when that is not known, and a search must tell.
     /// </summary>
-    public bool IsKnownOffCycles(string componentId) => _offCycles?.Contains(componentId) == true;
+    public bool IsKnownOffCycles(string componentId) => Cycles.IsOffCycles(componentId);
 
     /// <summary>The components that declare <paramref name="componentId"/> as a dependency.</summary>
     public IReadOnlySet<string> DependentsOf(string componentId) =>

@@ -329,7 +329,7 @@ public sealed class RegisterComponentHandler(
         // Searched from what depends on this component, not from what it depends on: that side is what was
         // registered naming it, usually nothing, where its own dependencies may reach most of the registry. A cycle
         // through it needs both a dependency and a dependent, so without either there is nothing to search. The
-        // commit that registered it may already have found it on no cycle, searching its whole group at once.
+        // commit that registered it has usually found it on no cycle already, searching its whole group at once.
         if (view is { Dependencies.Count: > 0 } && snapshot.DependentsById.ContainsKey(id) && !snapshot.IsKnownOffCycles(id)
             && DependencyGraph.ShortestCycleThroughDependents(id, snapshot.DependentsOf) is { } path)
         {

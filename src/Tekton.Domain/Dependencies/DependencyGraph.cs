@@ -60,13 +60,14 @@ public static class DependencyGraph
     }
 
     /// <summary>
-    /// Those of <paramref name="ids"/> that lie on no dependency cycle, decided together with one walk of everything
-    /// that depends on them, transitively (a cycle through a component lies within that part of the graph); or
+    /// Which of <paramref name="ids"/> lie on no dependency cycle, decided together with one walk of everything that
+    /// depends on them, transitively (a cycle through a component lies within that part of the graph); or
     /// <c>null</c> when that part is larger than <paramref name="limit"/> components, and each must be searched
     /// alone. For components registered together this replaces one search per component, each of which would walk
-    /// much of the same part again.
+    /// much of the same part again. The answer also names the part walked: a cycle that a change to these ids could
+    /// have made passes through nothing else.
     /// </summary>
-    public static HashSet<string>? OffCycles(IEnumerable<string> ids, Func<string, IEnumerable<string>?> dependentsOf, int limit)
+    public static CycleSearch? OffCycles(IEnumerable<string> ids, Func<string, IEnumerable<string>?> dependentsOf, int limit)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var nodes = new List<string>();
@@ -138,7 +139,7 @@ public static class DependencyGraph
             }
         }
 
-        return off;
+        return new CycleSearch(off, index);
     }
 
     private static List<string>? ShortestLoop(string id, Func<string, IEnumerable<string>?> neighboursOf)
@@ -405,4 +406,25 @@ public static class DependencyGraph
 
         return [.. result];
     }
+}
+
+/// <summary>What <see cref="DependencyGraph.OffCycles"/> found: the ids on no cycle, and the part of the graph it walked.</summary>
+public sealed class CycleSearch
+{
+    private readonly HashSet<string> _off;
+    private readonly Dictionary<string, int> _reached;
+
+    internal CycleSearch(HashSet<string> off, Dictionary<string, int> reached)
+    {
+        _off = off;
+        _reached = reached;
+    }
+
+    /// <summary>The searched ids found on no cycle.</summary>
+    public IReadOnlyCollection<string> Off => _off;
+
+    public bool IsOff(string id) => _off.Contains(id);
+
+    /// <summary>True for the searched ids and everything that depends on them, transitively.</summary>
+    public bool Reached(string id) => _reached.ContainsKey(id);
 }

@@ -54,12 +54,55 @@ public sealed class RegistryProjectionTests
         snapshot.IsKnownOffCycles("a").Should().BeFalse("a is on a -> c -> b -> a");
         snapshot.IsKnownOffCycles("y").Should().BeTrue("w depends on y, and nothing leads back, though the same commit closed a cycle elsewhere");
         snapshot.IsKnownOffCycles("x").Should().BeFalse("nothing depends on x: its registration needs no search at all");
-        snapshot.IsKnownOffCycles("b").Should().BeFalse("b was not registered in this commit");
+        snapshot.IsKnownOffCycles("b").Should().BeFalse("b was known to be on no cycle until a closed the cycle through it");
 
         _registry.Find("w")!.Redefine(Definition(dependencies: ["y", "d"]), T0.AddMinutes(1));
         _registry.Find("y")!.Redefine(Definition(dependencies: ["z"]), T0.AddMinutes(1));
         _projection.Publish(_registry, ["w", "y"]);
-        _projection.Current.IsKnownOffCycles("y").Should().BeFalse("y's dependencies did not change: it is left to the registration's own search");
+        _projection.Current.IsKnownOffCycles("y").Should().BeTrue("what was found about y holds: nothing since depends on w, the only new edges' source");
+        _projection.Current.IsKnownOffCycles("a").Should().BeFalse();
+    }
+
+    [Fact]
+    public void What_a_commit_found_holds_until_a_later_commit_walks_over_it()
+    {
+        // p needs q (missing), r needs p: p has a dependent and is on no cycle.
+        _registry.Add(Component.Register("p", Definition(dependencies: ["q"]), 1, T0));
+        _registry.Add(Component.Register("r", Definition(dependencies: ["p"]), 2, T0));
+        _projection.Publish(_registry, ["p", "r"]);
+        _projection.Current.IsKnownOffCycles("p").Should().BeTrue();
+
+        // Commits that register nothing with dependents, or something elsewhere, keep it known.
+        _registry.Add(Component.Register("lone", Definition(dependencies: ["elsewhere"]), 3, T0));
+        _projection.Publish(_registry, ["lone"]);
+        for (var i = 0; i < CycleKnowledge.Depth - 1; i++)
+        {
+            _registry.Add(Component.Register($"e{i}", Definition(dependencies: ["elsewhere"]), 10 + i, T0));
+            _registry.Add(Component.Register($"d{i}", Definition(dependencies: [$"e{i}"]), 30 + i, T0));
+            _projection.Publish(_registry, [$"e{i}", $"d{i}"]);
+        }
+
+        _projection.Current.IsKnownOffCycles("p").Should().BeTrue("no later search walked over p");
+        var before = _projection.Current;
+
+        // q arrives needing r: p -> q -> r -> p.
+        _registry.Add(Component.Register("q", Definition(dependencies: ["r"]), 50, T0));
+        _projection.Publish(_registry, ["q"]);
+
+        _projection.Current.IsKnownOffCycles("p").Should().BeFalse("q's search walked over p and found the cycle");
+        _projection.Current.IsKnownOffCycles("q").Should().BeFalse();
+        before.IsKnownOffCycles("p").Should().BeTrue("an older snapshot keeps what was known then");
+
+        // One more search pushes p's out of the kept ones.
+        _registry.Add(Component.Register("f", Definition(dependencies: ["elsewhere"]), 60, T0));
+        _registry.Add(Component.Register("g", Definition(dependencies: ["f"]), 61, T0));
+        _projection.Publish(_registry, ["f", "g"]);
+        before.IsKnownOffCycles("e0").Should().BeTrue();
+        _projection.Current.IsKnownOffCycles("e0").Should().BeFalse($"only the last {CycleKnowledge.Depth} searches are kept");
+        _projection.Current.IsKnownOffCycles("f").Should().BeTrue();
+
+        _projection.Reset(_registry.All);
+        _projection.Current.IsKnownOffCycles("f").Should().BeFalse("a reset starts from nothing known");
     }
 
     [Fact]

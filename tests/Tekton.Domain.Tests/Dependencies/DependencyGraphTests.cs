@@ -181,10 +181,13 @@ public sealed class DependencyGraphTests
         };
         IEnumerable<string> DependentsOf(string id) => dependencies.Where(e => e.Value.Contains(id)).Select(e => e.Key);
 
-        DependencyGraph.OffCycles(["a", "e", "f", "g", "ghost"], DependentsOf, limit: 100)
+        DependencyGraph.OffCycles(["a", "e", "f", "g", "ghost"], DependentsOf, limit: 100)!.Off
             .Should().BeEquivalentTo(["f", "g", "ghost"], "e depends on a cycle without being on it, but Kahn's order never reaches it");
-        DependencyGraph.OffCycles(["f", "g"], DependentsOf, limit: 100).Should().BeEquivalentTo(["f", "g"]);
-        DependencyGraph.OffCycles(["b", "c"], DependentsOf, limit: 100).Should().BeEmpty();
+        DependencyGraph.OffCycles(["f", "g"], DependentsOf, limit: 100)!.Off.Should().BeEquivalentTo(["f", "g"]);
+        DependencyGraph.OffCycles(["b", "c"], DependentsOf, limit: 100)!.Off.Should().BeEmpty();
+        var fromF = DependencyGraph.OffCycles(["f"], DependentsOf, limit: 100)!;
+        fromF.Reached("g").Should().BeTrue("g depends on f");
+        fromF.Reached("a").Should().BeFalse();
     }
 
     [Fact]
@@ -214,7 +217,7 @@ public sealed class DependencyGraphTests
                 return seen;
             }
 
-            var off = DependencyGraph.OffCycles(searched, id => dependents[id], limit: 1000);
+            var off = DependencyGraph.OffCycles(searched, id => dependents[id], limit: 1000)!.Off;
 
             // Kahn's order takes away a component unless it is on a cycle, or depends (transitively) on one that
             // the walk reached.
@@ -232,7 +235,7 @@ public sealed class DependencyGraphTests
         IEnumerable<string> DependentsOf(string id) => int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) is var n && n < 49 ? [$"c{n + 1}"] : [];
 
         DependencyGraph.OffCycles(["c0"], DependentsOf, limit: 20).Should().BeNull();
-        DependencyGraph.OffCycles(["c0"], DependentsOf, limit: 50).Should().BeEquivalentTo(["c0"]);
+        DependencyGraph.OffCycles(["c0"], DependentsOf, limit: 50)!.Off.Should().BeEquivalentTo(["c0"]);
     }
 
     [Fact]
