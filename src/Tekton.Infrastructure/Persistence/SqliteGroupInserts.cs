@@ -115,6 +115,9 @@ public sealed class SqliteGroupInserts
         private sqlite3_stmt? _statement;
         private byte[] _text8 = new byte[256];
 
+        /// <summary>The provider types <see cref="Bind"/> binds; a model with another fails at the first commit, whatever the values.</summary>
+        private static readonly HashSet<Type> Bindable = [typeof(string), typeof(long), typeof(int), typeof(bool), typeof(double), typeof(byte[]), typeof(Guid)];
+
         public Insert(IEntityType entity, ISqlGenerationHelper sql)
         {
             var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
@@ -127,12 +130,23 @@ public sealed class SqliteGroupInserts
             }
 
             var written = entity.GetProperties().Except(generated).ToList();
+            if (written.FirstOrDefault(p => !Bindable.Contains(ProviderType(p.GetRelationalTypeMapping()))) is { } unbindable)
+            {
+                throw new NotSupportedException($"The prepared insert of {entity.DisplayName()} cannot bind {unbindable.Name} ({ProviderType(unbindable.GetRelationalTypeMapping()).Name}).");
+            }
+
             _columns = [.. written.Select((p, i) => new Column($"@p{i}", p.GetGetter(), p.GetRelationalTypeMapping(), p.IsNullable))];
             _returnsKey = generated.Count == 1;
             _text =
                 $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", written.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
                 $"VALUES ({string.Join(", ", _columns.Select(c => c.Name))})" +
                 (_returnsKey ? $" RETURNING {sql.DelimitIdentifier(generated[0].GetColumnName(table)!)}" : string.Empty);
+        }
+
+        private static Type ProviderType(RelationalTypeMapping mapping)
+        {
+            var type = mapping.Converter?.ProviderClrType ?? mapping.ClrType;
+            return Nullable.GetUnderlyingType(type) ?? type;
         }
 
         /// <summary>Prepares the statement on the connection, once; it is used until <see cref="Release"/>.</summary>
