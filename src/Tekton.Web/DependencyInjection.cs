@@ -35,6 +35,7 @@ public static class DependencyInjection
         AddSecurity(builder);
         services.AddSingleton<Tekton.Application.Lifecycle.ITektonAddress, ServerAddress>();
         MeterExport.Configure();
+        services.AddSingleton<RequestMeter>();
         services.AddHostedService<MetricsWarmup>();
         services.AddHostedService<TieringAdvice>();
         AddEvents(builder);

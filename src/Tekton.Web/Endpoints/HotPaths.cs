@@ -58,6 +58,7 @@ internal sealed class HotPaths
     private readonly TimeProvider _clock;
     private readonly JsonTypeInfo<ComponentDetails> _details;
     private readonly EndpointDataSource _endpoints;
+    private readonly RequestMeter _meter;
     private readonly RenderedDetails?[] _rendered = new RenderedDetails?[RenderedSlots];
     private Endpoint? _heartbeatEndpoint;
     private Endpoint? _detailsEndpoint;
@@ -69,8 +70,10 @@ internal sealed class HotPaths
         RecordHeartbeatHandler handler,
         TimeProvider clock,
         EndpointDataSource endpoints,
+        RequestMeter meter,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
+        _meter = meter;
         _next = next;
         _projection = projection;
         _heartbeats = heartbeats;
@@ -114,7 +117,7 @@ internal sealed class HotPaths
             return _next(context);
         }
 
-        var started = RequestMetrics.Begin();
+        var started = _meter.Begin();
         try
         {
             var slot = (int)((uint)componentId.GetHashCode() % RenderedSlots);
@@ -134,7 +137,7 @@ internal sealed class HotPaths
             return FailAsync(context, exception, counted: true);
         }
 
-        RequestMetrics.End(context, StatusCodes.Status200OK, started);
+        _meter.End(context, StatusCodes.Status200OK, started);
         return Task.CompletedTask;
     }
 
@@ -198,7 +201,7 @@ internal sealed class HotPaths
             return _next(context);
         }
 
-        var started = RequestMetrics.Begin();
+        var started = _meter.Begin();
         ValueTask<HeartbeatResult> handled;
         try
         {
@@ -214,7 +217,7 @@ internal sealed class HotPaths
         if (handled.IsCompletedSuccessfully)
         {
             WriteHeartbeatAnswer(context.Response, handled.Result);
-            RequestMetrics.End(context, StatusCodes.Status200OK, started);
+            _meter.End(context, StatusCodes.Status200OK, started);
             return Task.CompletedTask;
         }
 
@@ -235,7 +238,7 @@ internal sealed class HotPaths
         }
 
         WriteHeartbeatAnswer(context.Response, result);
-        RequestMetrics.End(context, StatusCodes.Status200OK, started);
+        _meter.End(context, StatusCodes.Status200OK, started);
     }
 
     /// <summary>
@@ -247,7 +250,7 @@ internal sealed class HotPaths
     {
         if (counted)
         {
-            RequestMetrics.Abandon();
+            _meter.Abandon();
         }
 
         context.Features.Set(new Failure(ExceptionDispatchInfo.Capture(exception)));

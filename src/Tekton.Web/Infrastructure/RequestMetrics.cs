@@ -13,7 +13,37 @@ namespace Tekton.Web.Infrastructure;
 /// endpoint (docs/performance.md). Methods outside the standard ones count as <c>OTHER</c>, so a client cannot
 /// grow the set of series without bound.
 /// </summary>
-internal sealed class RequestMetrics(RequestDelegate next)
+internal sealed class RequestMetrics(RequestDelegate next, RequestMeter meter)
+{
+    private static readonly PathString MetricsPath = "/metrics";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Request.Path.StartsWithSegments(MetricsPath))
+        {
+            await next(context);
+            return;
+        }
+
+        var started = meter.Begin();
+        var status = StatusCodes.Status500InternalServerError;
+        try
+        {
+            await next(context);
+            status = context.Response.StatusCode;
+        }
+        finally
+        {
+            meter.End(context, status, started);
+        }
+    }
+}
+
+/// <summary>
+/// The request series of <see cref="RequestMetrics"/>, one per host, shared with <see cref="Endpoints.HotPaths"/>,
+/// which answers its requests ahead of that middleware and counts them here.
+/// </summary>
+internal sealed class RequestMeter
 {
     private static readonly string[] LabelNames = ["code", "method", "controller", "action", "endpoint"];
 
@@ -36,60 +66,33 @@ internal sealed class RequestMetrics(RequestDelegate next)
         "http_requests_in_progress",
         "The number of requests currently in progress in the ASP.NET Core pipeline.");
 
-    private static readonly PathString MetricsPath = "/metrics";
-
     private static readonly string[] StandardMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
-    // Process-wide, as the series are: an endpoint object belongs to one host, so hosts in one process never share a key.
-    private static readonly ConcurrentDictionary<Key, Series> SeriesByKey = new();
+    private readonly ConcurrentDictionary<Key, Series> _series = new();
 
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (context.Request.Path.StartsWithSegments(MetricsPath))
-        {
-            await next(context);
-            return;
-        }
-
-        var started = Begin();
-        var status = StatusCodes.Status500InternalServerError;
-        try
-        {
-            await next(context);
-            status = context.Response.StatusCode;
-        }
-        finally
-        {
-            End(context, status, started);
-        }
-    }
-
-    /// <summary>
-    /// Counts a request as in progress from now; <see cref="End"/> counts and times it. For <see cref="Endpoints.HotPaths"/>,
-    /// which answers its requests ahead of this middleware.
-    /// </summary>
-    public static long Begin()
+    /// <summary>Counts a request as in progress from now; <see cref="End"/> counts and times it.</summary>
+    public long Begin()
     {
         InProgress.Inc();
         return Stopwatch.GetTimestamp();
     }
 
     /// <summary>A request that <see cref="Begin"/> counted, answered with <paramref name="status"/>, under its endpoint and method.</summary>
-    public static void End(HttpContext context, int status, long started)
+    public void End(HttpContext context, int status, long started)
     {
         InProgress.Dec();
         var key = new Key(context.GetEndpoint(), status, MethodOf(context.Request.Method));
-        if (!SeriesByKey.TryGetValue(key, out var series))
+        if (!_series.TryGetValue(key, out var series))
         {
-            series = SeriesByKey.GetOrAdd(key, Create);
+            series = _series.GetOrAdd(key, Create);
         }
 
         series.Received.Inc();
         series.Duration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    /// <summary>A request that <see cref="Begin"/> counted and that goes on through this middleware, which counts it again.</summary>
-    public static void Abandon() => InProgress.Dec();
+    /// <summary>A request that <see cref="Begin"/> counted and that goes on through <see cref="RequestMetrics"/>, which counts it again.</summary>
+    public void Abandon() => InProgress.Dec();
 
     private static string MethodOf(string method)
     {
