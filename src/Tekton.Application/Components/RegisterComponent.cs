@@ -223,7 +223,10 @@ public sealed class RegisterComponentHandler(
             return (false, Guid.Empty, earlier);
         }
 
+        // An instance of this component (a launched process attaching to its instance, the usual case) needs no
+        // search of the others: an instance uuid belongs to one component.
         if (command.InstanceUuid is { } requested
+            && write.Find(id)?.FindInstance(requested) is null
             && write.Components.FirstOrDefault(c => c.ComponentId != id && c.FindInstance(requested) is not null) is { } owner)
         {
             throw new RequestValidationException(ErrorCode.RegistrationFailed, new Dictionary<string, string[]>

@@ -143,6 +143,27 @@ public sealed class HeartbeatTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Registering_with_another_components_instance_uuid_is_refused_and_changes_nothing()
+    {
+        var hermes = await _server.RegisterAsync("hermes");
+        await _server.RegisterAsync("engram");
+
+        using var refused = await _server.PostJsonAsync("/api/tekton/components", $$"""
+            {"component_id":"engram","component_name":"Engram","component_type":"service","version":"2.0.0","instance_uuid":"{{hermes}}"}
+            """);
+        using var created = await _server.PostJsonAsync("/api/tekton/components", $$"""
+            {"component_id":"sophia","component_name":"Sophia","component_type":"service","version":"1.0.0","instance_uuid":"{{hermes}}"}
+            """);
+
+        await refused.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002);
+        await created.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002);
+        (await _server.GetObjectAsync("/api/tekton/components/engram"))["version"]!.GetValue<string>().Should().Be("1.0.0");
+        using var sophia = await _server.Client.GetAsync("/api/tekton/components/sophia");
+        sophia.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _server.GetObjectAsync("/api/tekton/components/hermes"))["instances"]!.AsArray().Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Deregistering_removes_the_component_and_its_dependents_see_it_missing()
     {
         await _server.RegisterAsync("hermes");
