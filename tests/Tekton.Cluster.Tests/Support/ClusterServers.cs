@@ -26,7 +26,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Port = port;
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>An Npgsql connection string for <paramref name="database"/> on this server.</summary>
     public string ConnectionString(string database) =>
@@ -51,16 +51,41 @@ public sealed class PostgresServer : IAsyncDisposable
 
             var data = Path.Combine(folder, "data");
             await server.AsOwnerAsync("initdb", ["-D", data, "-U", "tekton", "--pwfile", passwordFile, "-A", "scram-sha-256", "-E", "UTF8", "--no-sync"]);
-            server.Launch([
-                "-D", data, "-c", "listen_addresses=127.0.0.1", "-c", $"port={server.Port}", "-c", $"unix_socket_directories={folder}",
-                "-c", "max_connections=200", "-c", "fsync=off"]);
-            await server.WaitUntilAcceptingAsync(TimeSpan.FromSeconds(60));
-            return server;
+
+            // A port found free can be taken by another test's server before this one binds it: then again, on another.
+            for (var attempt = 1; ; attempt++)
+            {
+                server.Launch([
+                    "-D", data, "-c", "listen_addresses=127.0.0.1", "-c", $"port={server.Port}", "-c", $"unix_socket_directories={folder}",
+                    "-c", "max_connections=200", "-c", "fsync=off"]);
+                try
+                {
+                    await server.WaitUntilAcceptingAsync(data, TimeSpan.FromSeconds(60));
+                    return server;
+                }
+                catch (InvalidOperationException exception) when (attempt < 3
+                    && (server.Output.Contains("already in use", StringComparison.OrdinalIgnoreCase) || exception.Message.StartsWith("Another PostgreSQL", StringComparison.Ordinal)))
+                {
+                    await server.StopProcessAsync();
+                    server.Port = TektonServerProcess.FreePort();
+                }
+            }
         }
         catch
         {
             await server.DisposeAsync();
             throw;
+        }
+    }
+
+    private string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
         }
     }
 
@@ -76,25 +101,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is not null)
-        {
-            try
-            {
-                await AsOwnerAsync("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "-t", "20", "stop"]);
-            }
-            catch (InvalidOperationException)
-            {
-                // Not started, or already gone: the kill below makes sure.
-            }
-
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            _process.Dispose();
-        }
+        await StopProcessAsync();
 
         try
         {
@@ -103,6 +110,32 @@ public sealed class PostgresServer : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+
+    private async Task StopProcessAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await AsOwnerAsync("pg_ctl", ["-D", Path.Combine(_folder, "data"), "-m", "immediate", "-w", "-t", "20", "stop"]);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not started, or already gone: the kill below makes sure.
+        }
+
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        _process.Dispose();
+        _process = null;
     }
 
     /// <summary>The postmaster as this process's child (setpriv execs, so no process stands between them), its output kept for failures.</summary>
@@ -142,7 +175,8 @@ public sealed class PostgresServer : IAsyncDisposable
         _process = process;
     }
 
-    private async Task WaitUntilAcceptingAsync(TimeSpan timeout)
+    /// <summary>Until this server answers on its port: a server that answers from another data folder is another test's.</summary>
+    private async Task WaitUntilAcceptingAsync(string data, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -151,6 +185,12 @@ public sealed class PostgresServer : IAsyncDisposable
             {
                 await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
                 await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SHOW data_directory", connection);
+                if (await command.ExecuteScalarAsync() is string answering && answering != data)
+                {
+                    throw new InvalidOperationException($"Another PostgreSQL ({answering}) answers on 127.0.0.1:{Port}; this one's output:\n{Output}");
+                }
+
                 return;
             }
             catch (NpgsqlException) when (DateTime.UtcNow < deadline && !_process!.HasExited)
@@ -159,13 +199,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
             catch (NpgsqlException exception)
             {
-                string output;
-                lock (_output)
-                {
-                    output = string.Join('\n', _output);
-                }
-
-                throw new InvalidOperationException($"PostgreSQL did not accept connections on 127.0.0.1:{Port}:\n{output}", exception);
+                throw new InvalidOperationException($"PostgreSQL did not accept connections on 127.0.0.1:{Port}:\n{Output}", exception);
             }
         }
     }
@@ -211,46 +245,75 @@ public sealed class RedisServer : IAsyncDisposable
             .Select(d => Path.Combine(d, "redis-server")).FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed: the cluster tests need it (apt-get install redis-server; build/test.sh installs it).");
         var folder = Command.ServerFolder("redis");
-        var port = TektonServerProcess.FreePort();
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", port.ToString(), "--dir", folder, "--save", "", "--appendonly", "no", "--protected-mode", "yes" })
-        {
-            start.ArgumentList.Add(argument);
-        }
 
-        var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new RedisServer(process, folder, port);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        // A port found free can be taken by another test's server before this one binds it: then again, on another.
+        // Ready is when this server says so: a connection to the port alone could reach another test's server.
+        for (var attempt = 1; ; attempt++)
         {
+            var port = TektonServerProcess.FreePort();
+            var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+            foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", port.ToString(), "--dir", folder, "--save", "", "--appendonly", "no", "--protected-mode", "yes" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+            void Keep(string? line)
+            {
+                if (line is null)
+                {
+                    return;
+                }
+
+                output.Enqueue(line);
+                if (line.Contains("Ready to accept connections", StringComparison.Ordinal))
+                {
+                    ready.TrySetResult();
+                }
+            }
+
+            process.OutputDataReceived += (_, e) => Keep(e.Data);
+            process.ErrorDataReceived += (_, e) => Keep(e.Data);
+            process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("redis-server exited."));
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var server = new RedisServer(process, folder, port);
             try
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
+                await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
                 return server;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
             {
-                await Task.Delay(50);
-            }
-            catch
-            {
+                await server.StopProcessAsync();
+                var said = string.Join('\n', output);
+                if (attempt < 3 && said.Contains("already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    process.Dispose();
+                    continue;
+                }
+
                 await server.DisposeAsync();
-                throw new InvalidOperationException($"redis-server did not listen on 127.0.0.1:{port}.");
+                throw new InvalidOperationException($"redis-server did not start on 127.0.0.1:{port}:\n{said}", exception);
             }
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task StopProcessAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill();
             await _process.WaitForExitAsync();
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await StopProcessAsync();
         _process.Dispose();
         try
         {
