@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using SQLitePCL;
 using Tekton.Application.Common;
 using Tekton.Domain.Components;
@@ -21,7 +22,8 @@ namespace Tekton.Infrastructure.Persistence;
 /// inserted here is the row EF would insert, and the model and its migrations stay the schema's only source. The
 /// writer keeps its context, and the context its connection, from group to group: the connection is opened and the
 /// transactions begun through the context, so its interceptors (<see cref="SqlitePragmas"/>) see them as before, and
-/// the statements are prepared once per connection. Opening a connection, setting its pragmas and preparing the
+/// the statements are prepared once per connection, as SQLite's own statements bound by position (through
+/// <c>SqliteCommand</c> each value cost a binder object and each row a data reader). Opening a connection, setting its pragmas and preparing the
 /// statements for every group had cost a tenth of a registration. Used only on the writer's loop.
 /// </remarks>
 public sealed class SqliteGroupInserts
@@ -135,11 +137,11 @@ public sealed class SqliteGroupInserts
                 throw new NotSupportedException($"The prepared insert of {entity.DisplayName()} cannot bind {unbindable.Name} ({ProviderType(unbindable.GetRelationalTypeMapping()).Name}).");
             }
 
-            _columns = [.. written.Select((p, i) => new Column($"@p{i}", p.GetGetter(), p.GetRelationalTypeMapping(), p.IsNullable))];
+            _columns = [.. written.Select(p => new Column(p.GetGetter(), p.GetRelationalTypeMapping().Converter))];
             _returnsKey = generated.Count == 1;
             _text =
                 $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", written.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-                $"VALUES ({string.Join(", ", _columns.Select(c => c.Name))})" +
+                $"VALUES ({string.Join(", ", _columns.Select(_ => "?"))})" +
                 (_returnsKey ? $" RETURNING {sql.DelimitIdentifier(generated[0].GetColumnName(table)!)}" : string.Empty);
         }
 
@@ -179,7 +181,7 @@ public sealed class SqliteGroupInserts
                     // names, arrays into JSON.
                     var column = _columns[i];
                     var value = column.Getter.GetClrValueUsingContainingEntity(entity);
-                    rc = Bind(statement, i + 1, column.Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value);
+                    rc = Bind(statement, i + 1, column.Converter is { } converter ? converter.ConvertToProvider(value) : value);
                 }
 
                 if (rc == raw.SQLITE_OK)
@@ -244,6 +246,6 @@ public sealed class SqliteGroupInserts
             }
         }
 
-        private sealed record Column(string Name, IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);
+        private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter);
     }
 }
