@@ -87,6 +87,7 @@ public sealed record RegisterComponent : ICommand<RegisterComponentResult>, ITek
 public sealed record RegisterComponentResult(
     bool Success,
     string Message,
+    [property: Description("The instance registered or attached to: the request's instance_uuid when given, else a new version 7 (time-ordered) uuid")]
     Guid InstanceUuid,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     [property: Description("Present when the registration closes a dependency cycle or names unregistered dependencies")]
