@@ -155,7 +155,8 @@ public sealed class HeartbeatTests : IAsyncLifetime
             {"component_id":"sophia","component_name":"Sophia","component_type":"service","version":"1.0.0","instance_uuid":"{{hermes}}"}
             """);
 
-        await refused.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002);
+        var problem = await refused.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002);
+        problem["errors"]!["instance_uuid"]![0]!.GetValue<string>().Should().Contain("'hermes'");
         await created.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1002);
         (await _server.GetObjectAsync("/api/tekton/components/engram"))["version"]!.GetValue<string>().Should().Be("1.0.0");
         using var sophia = await _server.Client.GetAsync("/api/tekton/components/sophia");
