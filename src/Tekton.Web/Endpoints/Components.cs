@@ -68,9 +68,12 @@ public static class Components
     {
         var result = await sender.Send(registration with { IdempotencyKey = idempotencyKey }, cancellationToken);
         return result.Created
-            ? TypedResults.Created($"/api/tekton/components/{Uri.EscapeDataString(registration.ComponentId!)}", result)
+            ? TypedResults.Created(LocationOf(registration.ComponentId!), result)
             : TypedResults.Ok(result);
     }
+
+    /// <summary>Where a newly registered component's details are: the registration's <c>Location</c>.</summary>
+    internal static string LocationOf(string componentId) => $"/api/tekton/components/{Uri.EscapeDataString(componentId)}";
 
     public static async Task<Ok<ComponentList>> ListComponents(
         ISender sender,

@@ -5,6 +5,7 @@ using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using FluentValidation;
 using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Application.Components;
@@ -15,20 +16,21 @@ using Tekton.Web.Security;
 namespace Tekton.Web.Endpoints;
 
 /// <summary>
-/// The registry's two hottest requests, a heartbeat (<c>POST /api/tekton/components/{id}/heartbeat</c>) and a
-/// component's details (<c>GET /api/tekton/components/{id}</c>), answered ahead of the rest of the pipeline while
-/// auth is off (design §12, docs/performance-notes.md). With auth off every rule allows the one caller, so what the
-/// pipeline would add for these two is routing, the endpoint's model binding, the mediator and its validation, and
-/// the JSON writer. This middleware does the same work directly: it parses the heartbeat with a
-/// <see cref="Utf8JsonReader"/> under the validator's own rules, calls the same handler, and writes the answers from
-/// bytes (a component's details from a rendering kept per committed view, the time-dependent fields filled in per
-/// request).
+/// The registry's hottest requests, a heartbeat (<c>POST /api/tekton/components/{id}/heartbeat</c>), a component's
+/// details (<c>GET /api/tekton/components/{id}</c>) and a registration (<c>POST /api/tekton/components</c>), answered
+/// ahead of the rest of the pipeline while auth is off (design §12, docs/performance-notes.md). With auth off every
+/// rule allows the one caller, so what the pipeline would add for these is routing, the endpoint's model binding and
+/// filters, the mediator and its validation, and the JSON writer. This middleware does the same work directly: it
+/// parses the heartbeat with a <see cref="Utf8JsonReader"/> under the validator's own rules, reads a registration with
+/// the endpoint's own JSON contract and validators, calls the same handlers, and writes the answers from bytes (a
+/// component's details from a rendering kept per committed view, the time-dependent fields filled in per request).
 /// </summary>
 /// <remarks>
 /// Only the plain case is taken here. Anything else goes on down the pipeline unchanged, the body replayed when it
 /// was read: another path or method spelling, a query string, an <c>Origin</c> header (the browser-origin rule
 /// decides those), a body that is not a small <c>application/json</c> one with a known length, a body this parser
-/// does not accept (the endpoint answers its error), an unknown component or instance (404 from the endpoint). The
+/// does not accept or the validators refuse (the endpoint answers its error), an unknown component or instance (404
+/// from the endpoint), a registration with an <c>Idempotency-Key</c> (the endpoint keeps the replays). The
 /// answers are byte for byte the endpoint's (HotPathsTests compares them). This middleware runs first in the
 /// pipeline, ahead of request metrics and the exception handler: it counts what it answers in the request metrics
 /// itself, under the endpoint's route, and a request it took and failed on goes on down the pipeline to be thrown
@@ -40,13 +42,18 @@ internal sealed class HotPaths
     /// <summary>Larger heartbeat bodies take the endpoint's path (the parser reads the body in one piece).</summary>
     public const int MaxHeartbeatBytes = 16 * 1024;
 
+    /// <summary>Larger registration bodies take the endpoint's path: room for the largest metadata and more.</summary>
+    public const int MaxRegistrationBytes = 64 * 1024;
+
     /// <summary>How many components' renderings are kept (a slot per hash of the id); about 1 KiB each.</summary>
     public const int RenderedSlots = 4096;
 
     private const string JsonContentType = "application/json; charset=utf-8";
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
 
-    private const string ComponentsPrefix = "/api/tekton/components/";
+    private const string ComponentsPath = "/api/tekton/components";
+    private const string IdempotencyKeyHeader = "Idempotency-Key";
+    private const string ComponentsPrefix = ComponentsPath + "/";
     private const string HeartbeatSuffix = "/heartbeat";
     private static readonly byte[] HeartbeatAnswerStart = "{\"success\":true,\"message\":\"Heartbeat received\",\"instance_uuid\":\""u8.ToArray();
     private static readonly byte[] HeartbeatAnswerStatus = "\",\"status\":\""u8.ToArray();
@@ -55,6 +62,10 @@ internal sealed class HotPaths
     private readonly RegistryProjection _projection;
     private readonly HeartbeatTable _heartbeats;
     private readonly RecordHeartbeatHandler _handler;
+    private readonly RegisterComponentHandler _register;
+    private readonly IValidator<RegisterComponent>[] _registrationValidators;
+    private readonly JsonTypeInfo<RegisterComponent> _registration;
+    private readonly JsonTypeInfo<RegisterComponentResult> _registrationResult;
     private readonly TimeProvider _clock;
     private readonly JsonTypeInfo<ComponentDetails> _details;
     private readonly EndpointDataSource _endpoints;
@@ -62,12 +73,15 @@ internal sealed class HotPaths
     private readonly RenderedDetails?[] _rendered = new RenderedDetails?[RenderedSlots];
     private Endpoint? _heartbeatEndpoint;
     private Endpoint? _detailsEndpoint;
+    private Endpoint? _registerEndpoint;
 
     public HotPaths(
         RequestDelegate next,
         RegistryProjection projection,
         HeartbeatTable heartbeats,
         RecordHeartbeatHandler handler,
+        RegisterComponentHandler register,
+        IEnumerable<IValidator<RegisterComponent>> registrationValidators,
         TimeProvider clock,
         EndpointDataSource endpoints,
         RequestMeter meter,
@@ -78,9 +92,14 @@ internal sealed class HotPaths
         _projection = projection;
         _heartbeats = heartbeats;
         _handler = handler;
+        _register = register;
+        _registrationValidators = [.. registrationValidators];
         _clock = clock;
         _endpoints = endpoints;
-        _details = (JsonTypeInfo<ComponentDetails>)json.Value.SerializerOptions.GetTypeInfo(typeof(ComponentDetails));
+        var options = json.Value.SerializerOptions;
+        _details = (JsonTypeInfo<ComponentDetails>)options.GetTypeInfo(typeof(ComponentDetails));
+        _registration = (JsonTypeInfo<RegisterComponent>)options.GetTypeInfo(typeof(RegisterComponent));
+        _registrationResult = (JsonTypeInfo<RegisterComponentResult>)options.GetTypeInfo(typeof(RegisterComponentResult));
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -88,10 +107,20 @@ internal sealed class HotPaths
         var request = context.Request;
         var path = request.Path.Value;
         if (path is null
-            || path.Length <= ComponentsPrefix.Length
-            || !path.StartsWith(ComponentsPrefix, StringComparison.Ordinal)
+            || path.Length < ComponentsPath.Length
+            || !path.StartsWith(ComponentsPath, StringComparison.Ordinal)
             || request.QueryString.HasValue
             || request.Headers.Origin.Count != 0)
+        {
+            return _next(context);
+        }
+
+        if (path.Length == ComponentsPath.Length)
+        {
+            return HttpMethods.IsPost(request.Method) ? RegisterAsync(context) : _next(context);
+        }
+
+        if (path.Length <= ComponentsPrefix.Length || path[ComponentsPath.Length] != '/')
         {
             return _next(context);
         }
@@ -143,39 +172,47 @@ internal sealed class HotPaths
 
     private Task HeartbeatAsync(HttpContext context, string componentId)
     {
-        var request = context.Request;
-        if (request.ContentLength is not { } length || length is <= 0 or > MaxHeartbeatBytes || !IsJson(request.ContentType))
+        if (!TakesBody(context.Request, MaxHeartbeatBytes, out var length))
         {
             return _next(context);
         }
 
         // The body usually came with the headers: then the whole heartbeat is answered without a state machine.
-        var reader = request.BodyReader;
-        byte[]? body = null;
+        byte[]? body;
         try
         {
-            if (reader.TryRead(out var read))
-            {
-                if (read.Buffer.Length >= length)
-                {
-                    body = read.Buffer.ToArray();
-                    reader.AdvanceTo(read.Buffer.End);
-                }
-                else
-                {
-                    reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                }
-            }
+            body = TryReadBody(context.Request.BodyReader, length);
         }
         catch (Exception exception)
         {
             return FailAsync(context, exception, counted: false);
         }
 
-        return body is not null ? HeartbeatAsync(context, componentId, body) : ReadThenHeartbeatAsync(context, componentId, (int)length);
+        return body is not null ? HeartbeatAsync(context, componentId, body) : ReadThenAnswerAsync(context, length, componentId);
     }
 
-    private async Task ReadThenHeartbeatAsync(HttpContext context, string componentId, int length)
+    private Task RegisterAsync(HttpContext context)
+    {
+        if (!TakesBody(context.Request, MaxRegistrationBytes, out var length) || context.Request.Headers.ContainsKey(IdempotencyKeyHeader))
+        {
+            return _next(context);
+        }
+
+        byte[]? body;
+        try
+        {
+            body = TryReadBody(context.Request.BodyReader, length);
+        }
+        catch (Exception exception)
+        {
+            return FailAsync(context, exception, counted: false);
+        }
+
+        return body is not null ? RegisterAsync(context, body) : ReadThenAnswerAsync(context, length, heartbeatOf: null);
+    }
+
+    /// <summary>A body that did not come with the headers, read whole, then a heartbeat (of the id) or a registration (null).</summary>
+    private async Task ReadThenAnswerAsync(HttpContext context, int length, string? heartbeatOf)
     {
         byte[] body;
         try
@@ -188,7 +225,7 @@ internal sealed class HotPaths
             return;
         }
 
-        await HeartbeatAsync(context, componentId, body);
+        await (heartbeatOf is not null ? HeartbeatAsync(context, heartbeatOf, body) : RegisterAsync(context, body));
     }
 
     private Task HeartbeatAsync(HttpContext context, string componentId, byte[] body)
@@ -221,12 +258,45 @@ internal sealed class HotPaths
             return Task.CompletedTask;
         }
 
-        return AnswerAsync(context, handled, started);
+        return AnswerAsync(context, componentId, handled, started, static (_, context, _, result) =>
+        {
+            WriteHeartbeatAnswer(context.Response, result);
+            return StatusCodes.Status200OK;
+        });
     }
 
-    private async Task AnswerAsync(HttpContext context, ValueTask<HeartbeatResult> handled, long started)
+    private Task RegisterAsync(HttpContext context, byte[] body)
     {
-        HeartbeatResult result;
+        if (!TryReadRegistration(body, out var registration))
+        {
+            context.Request.Body = new MemoryStream(body, writable: false);
+            return _next(context);
+        }
+
+        var started = _meter.Begin();
+        ValueTask<RegisterComponentResult> handled;
+        try
+        {
+            context.SetEndpoint(_registerEndpoint ??= Find(nameof(Components.RegisterComponent)));
+            context.User = Caller.LocalPrincipal;
+            handled = _register.Handle(registration, context.RequestAborted);
+        }
+        catch (Exception exception)
+        {
+            return FailAsync(context, exception, counted: true);
+        }
+
+        return AnswerAsync(context, registration.ComponentId!, handled, started, static (hot, context, id, result) => hot.WriteRegistrationAnswer(context, id, result));
+    }
+
+    /// <summary>
+    /// Awaits a handler's answer about the component and writes it (the writer returns the status it wrote), or fails
+    /// as the endpoint would.
+    /// </summary>
+    private async Task AnswerAsync<T>(
+        HttpContext context, string componentId, ValueTask<T> handled, long started, Func<HotPaths, HttpContext, string, T, int> write)
+    {
+        T result;
         try
         {
             result = await handled;
@@ -237,8 +307,7 @@ internal sealed class HotPaths
             return;
         }
 
-        WriteHeartbeatAnswer(context.Response, result);
-        _meter.End(context, StatusCodes.Status200OK, started);
+        _meter.End(context, write(this, context, componentId, result), started);
     }
 
     /// <summary>
@@ -286,6 +355,32 @@ internal sealed class HotPaths
 
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
+    }
+
+    /// <summary>A request whose body a hot path reads: <c>application/json</c> of a known length, at most <paramref name="most"/> bytes.</summary>
+    private static bool TakesBody(HttpRequest request, int most, out int length)
+    {
+        length = request.ContentLength is { } known && known > 0 && known <= most ? (int)known : 0;
+        return length > 0 && IsJson(request.ContentType);
+    }
+
+    /// <summary>The whole body when it came with the headers (the usual case), or null when the rest must be awaited.</summary>
+    private static byte[]? TryReadBody(PipeReader reader, int length)
+    {
+        if (!reader.TryRead(out var read))
+        {
+            return null;
+        }
+
+        if (read.Buffer.Length < length)
+        {
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            return null;
+        }
+
+        var body = read.Buffer.ToArray();
+        reader.AdvanceTo(read.Buffer.End);
+        return body;
     }
 
     private static bool IsJson(string? contentType) =>
@@ -395,6 +490,60 @@ internal sealed class HotPaths
         }
 
         return reader.TokenType == JsonTokenType.EndObject ? health : null;
+    }
+
+    /// <summary>
+    /// The registration as the endpoint binds it (the same JSON contract) when every validator accepts it, or false:
+    /// JSON the contract refuses, or a registration the validators do not pass. The endpoint then reads it again and
+    /// answers its error as it always does; the validators run there again, only for a refused request.
+    /// </summary>
+    internal bool TryReadRegistration(byte[] json, out RegisterComponent registration)
+    {
+        registration = null!;
+        try
+        {
+            if (JsonSerializer.Deserialize(json, _registration) is not { } read)
+            {
+                return false;
+            }
+
+            var context = new ValidationContext<RegisterComponent>(read);
+            foreach (var validator in _registrationValidators)
+            {
+                if (!validator.Validate(context).IsValid)
+                {
+                    return false;
+                }
+            }
+
+            registration = read;
+            return true;
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException or NotSupportedException
+            or AsyncValidatorInvokedSynchronouslyException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The endpoint's answer: 201 with the new component's location, or 200 for one registered before.</summary>
+    private int WriteRegistrationAnswer(HttpContext context, string componentId, RegisterComponentResult result)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(result, _registrationResult);
+        var response = context.Response;
+        var status = result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        response.StatusCode = status;
+        if (result.Created)
+        {
+            response.Headers.Location = Components.LocationOf(componentId);
+        }
+
+        response.ContentType = JsonContentType;
+        response.ContentLength = json.Length;
+        var writer = response.BodyWriter;
+        json.CopyTo(writer.GetSpan(json.Length));
+        writer.Advance(json.Length);
+        return status;
     }
 
     /// <summary>The endpoint's answer, <see cref="HeartbeatResult"/> as its JSON writer spells it.</summary>

@@ -2,12 +2,13 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using FluentAssertions;
+using Microsoft.AspNetCore.Http;
 using Tekton.Web.Endpoints;
 
 namespace Tekton.Web.Tests.Components;
 
 /// <summary>
-/// With auth off, heartbeats and a component's details are answered ahead of the pipeline (<see cref="HotPaths"/>).
+/// With auth off, heartbeats, a component's details and registrations are answered ahead of the pipeline (<see cref="HotPaths"/>).
 /// Routing matches paths without regard to case and the hot paths do not, so the same request with the path in
 /// capitals takes the endpoint's way: every answer must be the same both ways.
 /// </summary>
@@ -64,6 +65,171 @@ public sealed class HotPathsTests : IAsyncLifetime
         hotDetails["status"]!.GetValue<string>().Should().Be(routedDetails["status"]!.GetValue<string>());
         (hotDetails["last_heartbeat"] is null).Should().Be(routedDetails["last_heartbeat"] is null);
     }
+
+    public static TheoryData<string> RegistrationBodies() =>
+    [
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0"}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","metadata":{"x":"\\u00e9"}}""",
+        """
+        {"component_id":"{ID}","component_name":"Engram \u00e9 \"quoted\"","component_type":"memory","version":"1.2.3-beta.1+build.5",
+         "capabilities":["store","recall"],"dependencies":["{ID}-missing","{ID}-gone"],"host":"127.0.0.1","port":8001,"health_check":"/health",
+         "metadata":{"region":"eu","nested":{"a":[1,2,{"b":null}]}},"heartbeat_interval":2.5,"heartbeat_timeout":10,
+         "launch":{"command":"/bin/true","args":["x"],"env":{"A":"b"},"restart":"no"},"requirements":{"min_memory_gb":0.5},"autostart":false}
+        """,
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","instance_uuid":"{UUID}"}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","metadata":null,"port":null,"dependencies":[]}""",
+        """  {"version":"1.0.0","component_type":"memory","component_name":"Engram","component_id":"{ID}"}  """,
+        // Refused by the endpoint: the hot path must pass each on and let it answer.
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory"}""",
+        """{"component_id":"-{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0"}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"Memory","version":"1.0.0"}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0"}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","dependencies":["{ID}"]}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","metadata":[1]}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","port":0}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","heartbeat_interval":20,"heartbeat_timeout":10}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","instance_uuid":"00000000-0000-0000-0000-000000000000"}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","launch":{"restart":"no"}}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","port":"80"}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","unknown":1}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0",}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0"} trailing""",
+        """{"component_id":"{ID}","component_name":"Engram""",
+        """[1,2]""",
+        """null""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(RegistrationBodies))]
+    public async Task A_registration_is_answered_as_the_endpoint_answers_it(string body)
+    {
+        var hot = await RegisterBothWaysAsync("/api/tekton/components", body, "hot-1");
+        var routed = await RegisterBothWaysAsync("/API/TEKTON/COMPONENTS", body, "rtd-1");
+
+        hot.Should().Be(routed);
+        using var hotDetails = await _server.Client.GetAsync("/api/tekton/components/hot-1");
+        using var routedDetails = await _server.Client.GetAsync("/api/tekton/components/rtd-1");
+        hotDetails.StatusCode.Should().Be(routedDetails.StatusCode);
+        if (hotDetails.IsSuccessStatusCode)
+        {
+            Timeless(Normalize(await hotDetails.Content.ReadAsStringAsync(), "hot-1"))
+                .Should().Be(Timeless(Normalize(await routedDetails.Content.ReadAsStringAsync(), "rtd-1")));
+        }
+    }
+
+    [Fact]
+    public async Task Registrations_that_change_the_registry_are_answered_as_the_endpoint_answers_them()
+    {
+        // Ids of the same length both ways: a JSON error's position in the body is in the answer. Each step both ways, in turn: new (201), again (200), a dependent, a cycle's warning, another type (409),
+        // another component's instance (400), a body larger than the hot path reads.
+        var steps = new[]
+        {
+            """{"component_id":"{ID}","component_name":"A","component_type":"service","version":"1.0.0"}""",
+            """{"component_id":"{ID}","component_name":"A again","component_type":"service","version":"1.0.1"}""",
+            """{"component_id":"{ID}-b","component_name":"B","component_type":"service","version":"1.0.0","dependencies":["{ID}"]}""",
+            """{"component_id":"{ID}","component_name":"A","component_type":"service","version":"1.0.0","dependencies":["{ID}-b"]}""",
+            """{"component_id":"{ID}","component_name":"A","component_type":"memory","version":"1.0.0"}""",
+            """{"component_id":"{ID}-c","component_name":"C","component_type":"service","version":"1.0.0","instance_uuid":"{B_INSTANCE}"}""",
+            $$$"""{"component_id":"{ID}-d","component_name":"D","component_type":"service","version":"1.0.0","metadata":{"pad":"{{{new string('x', HotPaths.MaxRegistrationBytes)}}}"}}""",
+        };
+
+        foreach (var step in steps)
+        {
+            var hot = await RegisterBothWaysAsync("/api/tekton/components", step, "hot-1");
+            var routed = await RegisterBothWaysAsync("/API/TEKTON/COMPONENTS", step, "rtd-1");
+            hot.Should().Be(routed, step.Length > 200 ? "the large body" : step);
+        }
+
+        var details = await _server.GetObjectAsync("/api/tekton/components/hot-1");
+        details["version"]!.GetValue<string>().Should().Be("1.0.0");
+        details["instances"]!.AsArray().Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task A_registration_the_hot_path_takes_never_reaches_the_pipeline_and_one_it_refuses_gets_its_body_again()
+    {
+        var reached = 0;
+        string? replayed = null;
+        var hotPaths = ActivatorUtilities.CreateInstance<HotPaths>(_server.Services, (RequestDelegate)(async context =>
+        {
+            reached++;
+            replayed = await new StreamReader(context.Request.Body).ReadToEndAsync();
+        }));
+
+        var taken = NewRegistration("""{"component_id":"direct","component_name":"Direct","component_type":"service","version":"1.0.0"}""");
+        await hotPaths.InvokeAsync(taken);
+        await taken.Response.BodyWriter.FlushAsync();
+
+        reached.Should().Be(0);
+        taken.Response.StatusCode.Should().Be(StatusCodes.Status201Created);
+        taken.Response.Headers.Location.ToString().Should().Be("/api/tekton/components/direct");
+        taken.Response.ContentLength.Should().Be(taken.Response.Body.Length);
+        var answer = JsonNode.Parse(((MemoryStream)taken.Response.Body).ToArray())!;
+        answer["success"]!.GetValue<bool>().Should().BeTrue();
+        var details = await _server.GetObjectAsync("/api/tekton/components/direct");
+        details["instances"]![0]!["instance_uuid"]!.GetValue<Guid>().Should().Be(answer["instance_uuid"]!.GetValue<Guid>());
+
+        const string refused = """{"component_id":"direct","component_name":"Direct","component_type":"service"}""";
+        await hotPaths.InvokeAsync(NewRegistration(refused));
+        reached.Should().Be(1);
+        replayed.Should().Be(refused);
+
+        var keyed = NewRegistration("""{"component_id":"keyed","component_name":"Keyed","component_type":"service","version":"1.0.0"}""");
+        keyed.Request.Headers["Idempotency-Key"] = "retry-1";
+        await hotPaths.InvokeAsync(keyed);
+        reached.Should().Be(2, "the endpoint keeps the replays of keyed registrations");
+    }
+
+    private static DefaultHttpContext NewRegistration(string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Post;
+        context.Request.Path = "/api/tekton/components";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = bytes.Length;
+        context.Request.Body = new MemoryStream(bytes);
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+
+    /// <summary>POSTs the body with its placeholders filled for <paramref name="id"/>; the status, location and answer with the id's own values made alike.</summary>
+    private async Task<string> RegisterBothWaysAsync(string path, string body, string id)
+    {
+        var instances = new Dictionary<string, string>();
+        if (body.Contains("{B_INSTANCE}", StringComparison.Ordinal))
+        {
+            var b = await _server.GetObjectAsync($"/api/tekton/components/{id}-b");
+            instances["{B_INSTANCE}"] = b["instances"]![0]!["instance_uuid"]!.GetValue<string>();
+        }
+
+        var json = body.Replace("{ID}", id, StringComparison.Ordinal).Replace("{UUID}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+        foreach (var (placeholder, value) in instances)
+        {
+            json = json.Replace(placeholder, value, StringComparison.Ordinal);
+        }
+
+        using var response = await _server.PostJsonAsync(path, json);
+        var answer = await response.Content.ReadAsStringAsync();
+        var uuid = JsonNode.Parse(answer) is JsonObject { } parsed && parsed["instance_uuid"] is { } given ? given.GetValue<string>() : null;
+        var location = response.Headers.Location?.ToString();
+        var same = $"{(int)response.StatusCode} {response.Content.Headers.ContentType} {location} {answer}";
+        same = uuid is null ? same : same.Replace(uuid, "INSTANCE", StringComparison.Ordinal);
+        foreach (var (_, value) in instances)
+        {
+            same = same.Replace(value, "B_INSTANCE", StringComparison.Ordinal);
+        }
+
+        return Normalize(same, id);
+    }
+
+    /// <summary>The details without what differs between two registrations of the same body: instance uuids, times.</summary>
+    private static string Timeless(string details) =>
+        System.Text.RegularExpressions.Regex.Replace(details, "\"[0-9a-f]{8}-[0-9a-f-]{27}\"|\"\\d{4}-\\d{2}-\\d{2}T[^\"]*\"|\"\\d{2}:\\d{2}:\\d{2}\"", "_");
+
+    private static string Normalize(string answer, string id) =>
+        System.Text.RegularExpressions.Regex.Replace(answer, "\"trace_id\":\"[^\"]*\"", "\"trace_id\":_")
+            .Replace(id, "ID", StringComparison.Ordinal);
 
     [Fact]
     public async Task A_heartbeat_for_an_unknown_component_or_instance_gets_the_endpoints_404()
@@ -138,6 +304,7 @@ public sealed class HotPathsTests : IAsyncLifetime
 
         var metrics = await _server.Client.GetStringAsync("/metrics");
 
+        metrics.Should().Contain("""method="POST",controller="",action="",endpoint="/api/tekton/components/"}""");
         metrics.Should().Contain("""method="POST",controller="",action="",endpoint="/api/tekton/components/{component_id}/heartbeat"}""");
         metrics.Should().Contain("""method="GET",controller="",action="",endpoint="/api/tekton/components/{component_id}"}""");
         // Counted at scrape time, not by a tagged Add per event. /metrics shows the series, but its value comes from
