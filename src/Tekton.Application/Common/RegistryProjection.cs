@@ -148,7 +148,7 @@ public sealed class RegistryProjection
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
-    private static void Attend(ImmutableDictionary<string, ComponentView>.Builder attended, ComponentView view)
+    private static void Attend(PersistentMap<string, ComponentView>.Builder attended, ComponentView view)
     {
         if (RegistrySnapshot.IsAttended(view))
         {
@@ -160,7 +160,7 @@ public sealed class RegistryProjection
         }
     }
 
-    private static void Link(ImmutableDictionary<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)
+    private static void Link(PersistentMap<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)
     {
         foreach (var dependency in dependencies)
         {
@@ -168,7 +168,7 @@ public sealed class RegistryProjection
         }
     }
 
-    private static void Unlink(ImmutableDictionary<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)
+    private static void Unlink(PersistentMap<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)
     {
         foreach (var dependency in dependencies)
         {

@@ -14,19 +14,19 @@ public sealed class RegistrySnapshot
     public const string ModelServerType = "llm";
 
     public static readonly RegistrySnapshot Empty = new(
-        ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal), 0, ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
-        ImmutableDictionary.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal),
-        ImmutableDictionary.Create<string, ComponentView>(StringComparer.Ordinal));
+        PersistentMap.Create<string, ComponentView>(StringComparer.Ordinal), 0, ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
+        PersistentMap.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal),
+        PersistentMap.Create<string, ComponentView>(StringComparer.Ordinal));
 
     private readonly Lazy<ComponentView[]> _ordered;
     private readonly Lazy<DependencyAnalysis> _dependencies;
 
     public RegistrySnapshot(
-        ImmutableDictionary<string, ComponentView> components,
+        PersistentMap<string, ComponentView> components,
         long version,
         ImmutableSortedSet<string> modelServers,
-        ImmutableDictionary<string, ImmutableHashSet<string>> dependents,
-        ImmutableDictionary<string, ComponentView> attended,
+        PersistentMap<string, ImmutableHashSet<string>> dependents,
+        PersistentMap<string, ComponentView> attended,
         CycleKnowledge? cycles = null)
     {
         Cycles = cycles ?? CycleKnowledge.None;
@@ -40,7 +40,7 @@ public sealed class RegistrySnapshot
             DependencyGraph.Analyze([.. InRegistrationOrder.Select(c => new DependencyNode(c.ComponentId, c.Dependencies))]));
     }
 
-    public ImmutableDictionary<string, ComponentView> ById { get; }
+    public PersistentMap<string, ComponentView> ById { get; }
 
     /// <summary>Increases with every published commit.</summary>
     public long Version { get; }
@@ -59,14 +59,14 @@ public sealed class RegistrySnapshot
     /// For each id that some component declares as a dependency (registered or not), the ids of the components
     /// that declare it; kept up to date with each commit, so "does anything depend on X" is one look-up.
     /// </summary>
-    public ImmutableDictionary<string, ImmutableHashSet<string>> DependentsById { get; }
+    public PersistentMap<string, ImmutableHashSet<string>> DependentsById { get; }
 
     /// <summary>
     /// The components that the per-second work watches (<see cref="IsAttended"/>): the heartbeat sweep, the health
     /// checks and the resource monitor visit these, not every component, so a registry of many components that
     /// were registered and never ran costs them nothing. Kept up to date with each commit.
     /// </summary>
-    public ImmutableDictionary<string, ComponentView> Attended { get; }
+    public PersistentMap<string, ComponentView> Attended { get; }
 
     public ComponentView? Find(string componentId) => ById.GetValueOrDefault(componentId);
 
