@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -116,6 +118,8 @@ public sealed class SqliteGroupInserts
         private sqlite3? _db;
         private sqlite3_stmt? _statement;
         private byte[] _text8 = new byte[256];
+        private readonly ArrayBufferWriter<byte> _json = new(256);
+        private Utf8JsonWriter? _jsonWriter;
 
         /// <summary>The provider types <see cref="Bind"/> binds; a model with another fails at the first commit, whatever the values.</summary>
         private static readonly HashSet<Type> Bindable = [typeof(string), typeof(long), typeof(int), typeof(bool), typeof(double), typeof(byte[]), typeof(Guid)];
@@ -137,13 +141,23 @@ public sealed class SqliteGroupInserts
                 throw new NotSupportedException($"The prepared insert of {entity.DisplayName()} cannot bind {unbindable.Name} ({ProviderType(unbindable.GetRelationalTypeMapping()).Name}).");
             }
 
-            _columns = [.. written.Select(p => new Column(p.GetGetter(), p.GetRelationalTypeMapping().Converter))];
+            _columns = [.. written.Select(p => new Column(p.GetGetter(), p.GetRelationalTypeMapping().Converter, IsStringsAsJson(p)))];
             _returnsKey = generated.Count == 1;
             _text =
                 $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", written.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
                 $"VALUES ({string.Join(", ", _columns.Select(_ => "?"))})" +
                 (_returnsKey ? $" RETURNING {sql.DelimitIdentifier(generated[0].GetColumnName(table)!)}" : string.Empty);
         }
+
+        /// <summary>
+        /// A primitive collection of plain strings, stored as EF's JSON array of them. EF's own conversion costs a
+        /// reflection look-up, a stream and a JSON writer per value; <see cref="BindJson"/> writes the same text with
+        /// one kept writer of the same options.
+        /// </summary>
+        private static bool IsStringsAsJson(IProperty property) =>
+            property.GetRelationalTypeMapping().Converter is CollectionToJsonStringConverter<string>
+            && property.GetElementType() is { ClrType: var element } elementType && element == typeof(string)
+            && elementType.GetTypeMapping().Converter is null;
 
         private static Type ProviderType(RelationalTypeMapping mapping)
         {
@@ -181,7 +195,8 @@ public sealed class SqliteGroupInserts
                     // names, arrays into JSON.
                     var column = _columns[i];
                     var value = column.Getter.GetClrValueUsingContainingEntity(entity);
-                    rc = Bind(statement, i + 1, column.Converter is { } converter ? converter.ConvertToProvider(value) : value);
+                    rc = column.StringsAsJson && value is IEnumerable<string?> strings ? BindJson(statement, i + 1, strings)
+                        : Bind(statement, i + 1, column.Converter is { } converter ? converter.ConvertToProvider(value) : value);
                 }
 
                 if (rc == raw.SQLITE_OK)
@@ -246,6 +261,40 @@ public sealed class SqliteGroupInserts
             }
         }
 
-        private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter);
+        /// <summary>
+        /// Strings as the JSON array EF writes for a primitive collection: its <c>JsonValueReaderWriter</c> writes
+        /// them with a <see cref="Utf8JsonWriter"/> of the default options, null elements as null.
+        /// </summary>
+        private int BindJson(sqlite3_stmt statement, int index, IEnumerable<string?> strings)
+        {
+            _json.ResetWrittenCount();
+            if (_jsonWriter is null)
+            {
+                _jsonWriter = new Utf8JsonWriter(_json);
+            }
+            else
+            {
+                _jsonWriter.Reset(_json);
+            }
+
+            _jsonWriter.WriteStartArray();
+            foreach (var text in strings)
+            {
+                if (text is null)
+                {
+                    _jsonWriter.WriteNullValue();
+                }
+                else
+                {
+                    _jsonWriter.WriteStringValue(text);
+                }
+            }
+
+            _jsonWriter.WriteEndArray();
+            _jsonWriter.Flush();
+            return raw.sqlite3_bind_text(statement, index, _json.WrittenSpan);
+        }
+
+        private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, bool StringsAsJson);
     }
 }

@@ -116,7 +116,7 @@ public sealed class SqliteGroupInsertsTests : RegistryHostTest
     private static (Component Component, List<StateChange> Changes) Build(long sequence)
     {
         var definition = new ComponentDefinition(
-            "Hermes \"messages\" – ü", "service", "1.2.3-beta.1+build.5", ["messaging", "search.v2"], ["engram", "rhetor_x"],
+            "Hermes \"messages\" – ü", "service", "1.2.3-beta.1+build.5", ["messaging", "search.v2", "quote\"<&>'ü\u0001"], ["engram", "rhetor_x"],
             "::1", 8080, "/health?deep=1", """{"team":"core","weights":[1,2.5,-3e-7],"nested":{"x":null,"é":"\u00e9"}}""", 2.5, 7.75,
             new LaunchSpec
             {
