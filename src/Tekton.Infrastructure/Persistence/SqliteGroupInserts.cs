@@ -141,7 +141,7 @@ public sealed class SqliteGroupInserts
                 throw new NotSupportedException($"The prepared insert of {entity.DisplayName()} cannot bind {unbindable.Name} ({ProviderType(unbindable.GetRelationalTypeMapping()).Name}).");
             }
 
-            _columns = [.. written.Select(p => new Column(p.GetGetter(), p.GetRelationalTypeMapping().Converter, IsStringsAsJson(p)))];
+            _columns = [.. written.Select(p => new Column(p.GetGetter(), p.GetRelationalTypeMapping().Converter, IsPlainJsonArray(p)))];
             _returnsKey = generated.Count == 1;
             _text =
                 $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", written.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
@@ -150,13 +150,13 @@ public sealed class SqliteGroupInserts
         }
 
         /// <summary>
-        /// A primitive collection of plain strings, stored as EF's JSON array of them. EF's own conversion costs a
-        /// reflection look-up, a stream and a JSON writer per value; <see cref="BindJson"/> writes the same text with
-        /// one kept writer of the same options.
+        /// A primitive collection of plain strings or integers, stored as EF's JSON array of them. EF's own conversion
+        /// costs a reflection look-up, a stream and a JSON writer per value; <see cref="BindJson"/> writes the same
+        /// text with one kept writer of the same options.
         /// </summary>
-        private static bool IsStringsAsJson(IProperty property) =>
-            property.GetRelationalTypeMapping().Converter is CollectionToJsonStringConverter<string>
-            && property.GetElementType() is { ClrType: var element } elementType && element == typeof(string)
+        private static bool IsPlainJsonArray(IProperty property) =>
+            property.GetRelationalTypeMapping().Converter is CollectionToJsonStringConverter<string> or CollectionToJsonStringConverter<long>
+            && property.GetElementType() is { ClrType: var element } elementType && (element == typeof(string) || element == typeof(long))
             && elementType.GetTypeMapping().Converter is null;
 
         private static Type ProviderType(RelationalTypeMapping mapping)
@@ -195,7 +195,7 @@ public sealed class SqliteGroupInserts
                     // names, arrays into JSON.
                     var column = _columns[i];
                     var value = column.Getter.GetClrValueUsingContainingEntity(entity);
-                    rc = column.StringsAsJson && value is IEnumerable<string?> strings ? BindJson(statement, i + 1, strings)
+                    rc = column.PlainJsonArray && value is not null ? BindJson(statement, i + 1, value)
                         : Bind(statement, i + 1, column.Converter is { } converter ? converter.ConvertToProvider(value) : value);
                 }
 
@@ -262,10 +262,10 @@ public sealed class SqliteGroupInserts
         }
 
         /// <summary>
-        /// Strings as the JSON array EF writes for a primitive collection: its <c>JsonValueReaderWriter</c> writes
-        /// them with a <see cref="Utf8JsonWriter"/> of the default options, null elements as null.
+        /// Strings or integers as the JSON array EF writes for a primitive collection: its <c>JsonValueReaderWriter</c>
+        /// writes them with a <see cref="Utf8JsonWriter"/> of the default options, null elements as null.
         /// </summary>
-        private int BindJson(sqlite3_stmt statement, int index, IEnumerable<string?> strings)
+        private int BindJson(sqlite3_stmt statement, int index, object values)
         {
             _json.ResetWrittenCount();
             if (_jsonWriter is null)
@@ -278,15 +278,25 @@ public sealed class SqliteGroupInserts
             }
 
             _jsonWriter.WriteStartArray();
-            foreach (var text in strings)
+            if (values is IEnumerable<long> numbers)
             {
-                if (text is null)
+                foreach (var number in numbers)
                 {
-                    _jsonWriter.WriteNullValue();
+                    _jsonWriter.WriteNumberValue(number);
                 }
-                else
+            }
+            else
+            {
+                foreach (var text in (IEnumerable<string?>)values)
                 {
-                    _jsonWriter.WriteStringValue(text);
+                    if (text is null)
+                    {
+                        _jsonWriter.WriteNullValue();
+                    }
+                    else
+                    {
+                        _jsonWriter.WriteStringValue(text);
+                    }
                 }
             }
 
@@ -295,6 +305,6 @@ public sealed class SqliteGroupInserts
             return raw.sqlite3_bind_text(statement, index, _json.WrittenSpan);
         }
 
-        private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, bool StringsAsJson);
+        private sealed record Column(IClrPropertyGetter Getter, ValueConverter? Converter, bool PlainJsonArray);
     }
 }
