@@ -4,7 +4,7 @@ namespace Tekton.Application.Common;
 
 /// <summary>
 /// Which recently registered components are known to lie on no dependency cycle, carried from snapshot to snapshot
-/// (immutable, so each snapshot keeps its own). A commit that registers components with dependents searches them
+/// (immutable, so each snapshot keeps its own). A commit that registers components with dependencies searches them
 /// together once (<see cref="DependencyGraph.OffCycles"/>); a registration's answer then needs no search of its own,
 /// even when later commits have been published before it reads the registry.
 /// </summary>

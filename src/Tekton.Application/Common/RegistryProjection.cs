@@ -113,9 +113,11 @@ public sealed class RegistryProjection
 
         // Components registered (or given other dependencies) in this commit are searched for a cycle together,
         // once, instead of one search per registration (each registration's answer warns of a cycle through it).
-        // Only those with dependents can be on one; a commit without such components changes nothing known.
-        var cycles = newEdges?.Where(dependentsById.ContainsKey).ToList() is { Count: > 0 } searched
-            ? current.Cycles.After(DependencyGraph.OffCycles(searched, id => dependentsById.GetValueOrDefault(id), OffCyclesLimit))
+        // Those without dependents are on none, and the search records them so at no cost: a later commit that gives
+        // one a dependent, itself without dependents, cannot close a cycle, and a registration answered after it
+        // then needs no search of its own. A commit without new dependencies changes nothing known.
+        var cycles = newEdges is not null
+            ? current.Cycles.After(DependencyGraph.OffCycles(newEdges, id => dependentsById.GetValueOrDefault(id), OffCyclesLimit))
             : current.Cycles;
         Volatile.Write(ref _current, new RegistrySnapshot(builder.ToImmutable(), current.Version + 1, servers.ToImmutable(), dependentsById, attended.ToImmutable(), cycles));
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
