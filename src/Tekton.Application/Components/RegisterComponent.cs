@@ -312,8 +312,8 @@ public sealed class RegisterComponentHandler(
         command.ComponentName!,
         command.ComponentType!,
         command.Version!,
-        [.. (command.Capabilities ?? []).OfType<string>()],
-        [.. (command.Dependencies ?? []).OfType<string>()],
+        Present(command.Capabilities),
+        Present(command.Dependencies),
         command.Host ?? "localhost",
         command.Port,
         command.HealthCheck,
@@ -324,28 +324,62 @@ public sealed class RegisterComponentHandler(
         command.Autostart ?? false,
         command.Requirements?.ToRequirements());
 
+    /// <summary>The list's strings, nulls left out (the validator refuses them; a command made in code may have them).</summary>
+    private static string[] Present(IReadOnlyList<string?>? items)
+    {
+        if (items is null || items.Count == 0)
+        {
+            return [];
+        }
+
+        var present = new List<string>(items.Count);
+        foreach (var item in items)
+        {
+            if (item is not null)
+            {
+                present.Add(item);
+            }
+        }
+
+        return [.. present];
+    }
+
     /// <summary>Only what this registration touches is examined: a whole-graph analysis per registration would cost O(n) each.</summary>
     private IReadOnlyList<string>? Warnings(string id)
     {
         var snapshot = projection.Current;
         var view = snapshot.Find(id);
-        var warnings = new List<string>();
+        if (view is null || view.Dependencies.Count == 0)
+        {
+            // No dependency: no cycle through it and nothing missing.
+            return null;
+        }
+
+        List<string>? warnings = null;
         // Searched from what depends on this component, not from what it depends on: that side is what was
         // registered naming it, usually nothing, where its own dependencies may reach most of the registry. A cycle
         // through it needs both a dependency and a dependent, so without either there is nothing to search. The
         // commit that registered it has usually found it on no cycle already, searching its whole group at once.
-        if (view is { Dependencies.Count: > 0 } && snapshot.DependentsById.ContainsKey(id) && !snapshot.IsKnownOffCycles(id)
+        if (snapshot.DependentsById.ContainsKey(id) && !snapshot.IsKnownOffCycles(id)
             && DependencyGraph.ShortestCycleThroughDependents(id, snapshot.DependentsOf) is { } path)
         {
-            warnings.Add($"circular dependency: {string.Join(" -> ", path)}");
+            (warnings ??= []).Add($"circular dependency: {string.Join(" -> ", path)}");
         }
 
-        var missing = view?.Dependencies.Where(d => snapshot.Find(d) is null).ToList() ?? [];
-        if (missing.Count > 0)
+        List<string>? missing = null;
+        foreach (var dependency in view.Dependencies)
         {
-            warnings.Add($"dependencies not registered: {string.Join(", ", missing)}");
+            if (snapshot.Find(dependency) is null)
+            {
+                (missing ??= []).Add(dependency);
+            }
         }
 
-        return warnings.Count > 0 ? warnings : null;
+        if (missing is not null)
+        {
+            (warnings ??= []).Add($"dependencies not registered: {string.Join(", ", missing)}");
+        }
+
+        return warnings;
     }
 }

@@ -67,8 +67,29 @@ public sealed class Component
     public IReadOnlyList<ComponentInstance> Instances => _instances;
 
     /// <summary>The instance that speaks for the component: the newest live one, else the newest one (the one added last on a tie).</summary>
-    public ComponentInstance? CurrentInstance =>
-        _instances.Where(i => i.IsLive).OrderBy(i => i.CreatedAt).LastOrDefault() ?? _instances.OrderBy(i => i.CreatedAt).LastOrDefault();
+    public ComponentInstance? CurrentInstance
+    {
+        get
+        {
+            // The newest live instance, else the newest; of instances made at the same time, the one added last.
+            ComponentInstance? newestLive = null;
+            ComponentInstance? newest = null;
+            foreach (var instance in _instances)
+            {
+                if (newest is null || instance.CreatedAt >= newest.CreatedAt)
+                {
+                    newest = instance;
+                }
+
+                if (instance.IsLive && (newestLive is null || instance.CreatedAt >= newestLive.CreatedAt))
+                {
+                    newestLive = instance;
+                }
+            }
+
+            return newestLive ?? newest;
+        }
+    }
 
     /// <summary>The component's status is that of its current instance (design §5).</summary>
     public ComponentState Status => CurrentInstance?.Status ?? ComponentState.Registered;
@@ -187,6 +208,11 @@ public sealed class Component
 
     private void PruneEndedInstances()
     {
+        if (_instances.Count(i => !i.IsLive) <= EndedInstancesKept)
+        {
+            return;
+        }
+
         // Oldest first, ties by position (stable sort), so the ones added last are kept.
         var ended = _instances.Where(i => !i.IsLive).OrderBy(i => i.CreatedAt).SkipLast(EndedInstancesKept).ToList();
         foreach (var instance in ended)

@@ -207,6 +207,21 @@ public sealed class ComponentTests
     }
 
     [Fact]
+    public void Of_instances_made_at_the_same_time_the_one_added_last_is_current()
+    {
+        // Two registrations in one commit share its time.
+        var component = Component.Register("hermes", Definition("service"), 1, T0);
+        var first = component.AddInstance(Guid.NewGuid(), T0).Instance;
+        var second = component.AddInstance(Guid.NewGuid(), T0).Instance;
+
+        component.CurrentInstance.Should().BeSameAs(second);
+        End(second, failed: true);
+        component.CurrentInstance.Should().BeSameAs(first, "the live one, though not the one added last");
+        End(first, failed: false);
+        component.CurrentInstance.Should().BeSameAs(second, "none is live: the one added last");
+    }
+
+    [Fact]
     public void CurrentInstance_is_the_newest_instance_when_none_is_live()
     {
         var component = Component.Register("hermes", Definition("service"), 1, T0);
