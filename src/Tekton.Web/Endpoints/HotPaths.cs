@@ -170,14 +170,23 @@ internal sealed class HotPaths
         return Task.CompletedTask;
     }
 
-    private Task HeartbeatAsync(HttpContext context, string componentId)
+    private Task HeartbeatAsync(HttpContext context, string componentId) => ReadThenAnswerAsync(context, MaxHeartbeatBytes, componentId);
+
+    private Task RegisterAsync(HttpContext context) =>
+        context.Request.Headers.ContainsKey(IdempotencyKeyHeader) ? _next(context) : ReadThenAnswerAsync(context, MaxRegistrationBytes, heartbeatOf: null);
+
+    /// <summary>
+    /// Reads a body of at most <paramref name="most"/> bytes, then answers a heartbeat (of the id) or a registration
+    /// (null); a request whose body this does not read goes on down the pipeline.
+    /// </summary>
+    private Task ReadThenAnswerAsync(HttpContext context, int most, string? heartbeatOf)
     {
-        if (!TakesBody(context.Request, MaxHeartbeatBytes, out var length))
+        if (!TakesBody(context.Request, most, out var length))
         {
             return _next(context);
         }
 
-        // The body usually came with the headers: then the whole heartbeat is answered without a state machine.
+        // The body usually came with the headers: then the request is answered without a state machine.
         byte[]? body;
         try
         {
@@ -188,31 +197,14 @@ internal sealed class HotPaths
             return FailAsync(context, exception, counted: false);
         }
 
-        return body is not null ? HeartbeatAsync(context, componentId, body) : ReadThenAnswerAsync(context, length, componentId);
+        return body is null ? AwaitBodyThenAnswerAsync(context, length, heartbeatOf) : Answer(context, body, heartbeatOf);
     }
 
-    private Task RegisterAsync(HttpContext context)
-    {
-        if (!TakesBody(context.Request, MaxRegistrationBytes, out var length) || context.Request.Headers.ContainsKey(IdempotencyKeyHeader))
-        {
-            return _next(context);
-        }
-
-        byte[]? body;
-        try
-        {
-            body = TryReadBody(context.Request.BodyReader, length);
-        }
-        catch (Exception exception)
-        {
-            return FailAsync(context, exception, counted: false);
-        }
-
-        return body is not null ? RegisterAsync(context, body) : ReadThenAnswerAsync(context, length, heartbeatOf: null);
-    }
+    private Task Answer(HttpContext context, byte[] body, string? heartbeatOf) =>
+        heartbeatOf is not null ? HeartbeatAsync(context, heartbeatOf, body) : RegisterAsync(context, body);
 
     /// <summary>A body that did not come with the headers, read whole, then a heartbeat (of the id) or a registration (null).</summary>
-    private async Task ReadThenAnswerAsync(HttpContext context, int length, string? heartbeatOf)
+    private async Task AwaitBodyThenAnswerAsync(HttpContext context, int length, string? heartbeatOf)
     {
         byte[] body;
         try
@@ -225,7 +217,7 @@ internal sealed class HotPaths
             return;
         }
 
-        await (heartbeatOf is not null ? HeartbeatAsync(context, heartbeatOf, body) : RegisterAsync(context, body));
+        await Answer(context, body, heartbeatOf);
     }
 
     private Task HeartbeatAsync(HttpContext context, string componentId, byte[] body)
