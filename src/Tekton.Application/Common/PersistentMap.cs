@@ -41,10 +41,6 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
 
     public int Count { get; }
 
-    public bool IsEmpty => Count == 0;
-
-    public IEqualityComparer<TKey> KeyComparer => _comparer;
-
     public IEnumerable<TKey> Keys => this.Select(pair => pair.Key);
 
     public IEnumerable<TValue> Values => this.Select(pair => pair.Value);

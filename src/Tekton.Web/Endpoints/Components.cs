@@ -13,9 +13,15 @@ namespace Tekton.Web.Endpoints;
 /// <summary>The component registry: register, list, read, status, deregister.</summary>
 public static class Components
 {
+    /// <summary>The registry's path: a registration is posted here, a component's details are under it.</summary>
+    internal const string Path = "/api/tekton/components";
+
+    /// <summary>The header that makes a registration's retry get the first answer.</summary>
+    internal const string IdempotencyKeyHeader = "Idempotency-Key";
+
     public static void MapComponentEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tekton/components").WithTags("Components");
+        var group = app.MapGroup(Path).WithTags("Components");
 
         group.MapPost("", RegisterComponent)
             .RequirePermission(Permission.ActAsComponent)
@@ -63,7 +69,7 @@ public static class Components
     public static async Task<Results<Created<RegisterComponentResult>, Ok<RegisterComponentResult>>> RegisterComponent(
         ISender sender,
         [FromBody] RegisterComponent registration,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         CancellationToken cancellationToken)
     {
         var result = await sender.Send(registration with { IdempotencyKey = idempotencyKey }, cancellationToken);
@@ -73,7 +79,7 @@ public static class Components
     }
 
     /// <summary>Where a newly registered component's details are: the registration's <c>Location</c>.</summary>
-    internal static string LocationOf(string componentId) => $"/api/tekton/components/{Uri.EscapeDataString(componentId)}";
+    internal static string LocationOf(string componentId) => $"{Path}/{Uri.EscapeDataString(componentId)}";
 
     public static async Task<Ok<ComponentList>> ListComponents(
         ISender sender,

@@ -51,8 +51,7 @@ internal sealed class HotPaths
     private const string JsonContentType = "application/json; charset=utf-8";
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
 
-    private const string ComponentsPath = "/api/tekton/components";
-    private const string IdempotencyKeyHeader = "Idempotency-Key";
+    private const string ComponentsPath = Components.Path;
     private const string ComponentsPrefix = ComponentsPath + "/";
     private const string HeartbeatSuffix = "/heartbeat";
     private static readonly byte[] HeartbeatAnswerStart = "{\"success\":true,\"message\":\"Heartbeat received\",\"instance_uuid\":\""u8.ToArray();
@@ -173,7 +172,7 @@ internal sealed class HotPaths
     private Task HeartbeatAsync(HttpContext context, string componentId) => ReadThenAnswerAsync(context, MaxHeartbeatBytes, componentId);
 
     private Task RegisterAsync(HttpContext context) =>
-        context.Request.Headers.ContainsKey(IdempotencyKeyHeader) ? _next(context) : ReadThenAnswerAsync(context, MaxRegistrationBytes, heartbeatOf: null);
+        context.Request.Headers.ContainsKey(Components.IdempotencyKeyHeader) ? _next(context) : ReadThenAnswerAsync(context, MaxRegistrationBytes, heartbeatOf: null);
 
     /// <summary>
     /// Reads a body of at most <paramref name="most"/> bytes, then answers a heartbeat (of the id) or a registration
