@@ -1,6 +1,15 @@
 // The ceiling of this stack for build/bench.sh: Kestrel and endpoint routing, one GET and one POST answering
 // 200 with a small JSON body, nothing else (no logging, no middleware). Tekton's endpoints are measured as a
 // ratio of this app's throughput on the same core, with the same load generator.
+
+// Its runtime is set up as Tekton sets up its own: socket completions on the event threads unless the environment
+// says otherwise (Tekton.Infrastructure.InlineSocketCompletions).
+const string inlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(inlineCompletions)))
+{
+    Environment.SetEnvironmentVariable(inlineCompletions, "1");
+}
+
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);

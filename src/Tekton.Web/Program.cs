@@ -1,7 +1,15 @@
+using System.Reflection;
 using Tekton.Application;
 using Tekton.Infrastructure;
 using Tekton.Web;
 using Tekton.Web.Security;
+
+// Socket completions run on the runtime's event threads unless the environment says otherwise (docs/operations.md):
+// set before the first socket. Only where Tekton is the process's program; a test host's sockets keep the default.
+if (Assembly.GetEntryAssembly() == typeof(Program).Assembly)
+{
+    InlineSocketCompletions.PreferForThisProcess();
+}
 
 // Configuration is read once, at start: watching appsettings.json for changes watches the whole content root, and
 // with the data folder under it every database write woke the watcher (a tenth of the CPU under registrations).
