@@ -36,7 +36,7 @@ public sealed class ComponentInstance
     /// another sort together as text. The database's index on the uuid then grows at its end instead of at a random
     /// leaf page per registration (each such page is a whole page written to the WAL and again at the checkpoint).
     /// </summary>
-    public static Guid NewUuid() => Guid.CreateVersion7();
+    public static Guid NewUuid() => Version7Uuids.New(DateTimeOffset.UtcNow);
 
     public Guid InstanceUuid { get; private set; }
 
