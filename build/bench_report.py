@@ -107,7 +107,8 @@ the same request (10 s for registrations and etcd's puts), then {seconds} s meas
 warm-up. Tekton runs with its defaults (auth off, SQLite in WAL with `synchronous=FULL`), the routes'
 Ollama discovery off. Every .NET process of the run (Tekton, the bare endpoint, the load generators) has the same
 runtime settings: {runtime_settings} (docs/operations.md, "Garbage collection and latency" and "Tiered
-compilation on one CPU").
+compilation on one CPU"). Tekton and the bare endpoint both turn on the runtime's inline socket completions for
+themselves (docs/operations.md, "Socket completions on the event threads"); the load generators keep the default.
 
 ## Targets
 
