@@ -21,11 +21,22 @@ public sealed class SocketCompletionsTests : IDisposable
     [Fact]
     public async Task Unset_Tekton_turns_them_on_for_itself_and_not_for_what_it_launches()
     {
-        // An empty value counts as unset, as the runtime's own reading would not turn them on.
+        // An empty value counts as unset (the runtime would not turn them on either); the launched process gets it empty.
         await using var tekton = await StartAsync(new() { [InlineSocketCompletions.Variable] = "" });
 
         (await EventThreadsAsync(tekton)).Should().Be(2, "inline completions run one event thread per CPU");
-        (await LaunchedSeesAsync(tekton)).Should().Be("unset", "the value Tekton set for itself is not passed on");
+        (await LaunchedSeesAsync(tekton)).Should().BeEmpty("the value Tekton set for itself is not passed on");
+    }
+
+    [Fact]
+    public async Task Without_the_variable_the_launched_process_has_none_either()
+    {
+        Environment.GetEnvironmentVariable(InlineSocketCompletions.Variable).Should().BeNull(
+            "this test starts Tekton with the test process's environment, which must not set the variable");
+        await using var tekton = await StartAsync([]);
+
+        (await EventThreadsAsync(tekton)).Should().Be(2);
+        (await LaunchedSeesAsync(tekton)).Should().Be("unset");
     }
 
     [Fact]
