@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using Tekton.Application.Lifecycle;
@@ -44,10 +45,18 @@ internal sealed class HttpHealthProbe(IHttpClientFactory clients) : IHealthProbe
             return fields;
         }
 
+        // A body without a length (chunked) is read up to the same limit and no further: one that goes on past it is
+        // treated like one announced as larger, and the probe does not wait for (or keep) the rest.
+        var body = ArrayPool<byte>.Shared.Rent(MaxBody + 1);
         try
         {
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            using var document = JsonDocument.Parse(body.AsMemory(0, Math.Min(body.Length, MaxBody)));
+            var length = await ReadAtMostAsync(response, body.AsMemory(0, MaxBody + 1), cancellationToken);
+            if (length > MaxBody)
+            {
+                return fields;
+            }
+
+            using var document = JsonDocument.Parse(body.AsMemory(0, length));
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
                 foreach (var property in document.RootElement.EnumerateObject().Take(64))
@@ -60,7 +69,25 @@ internal sealed class HttpHealthProbe(IHttpClientFactory clients) : IHealthProbe
         {
             // Not JSON after all: the status code alone decides.
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
 
         return fields;
+    }
+
+    /// <summary>Reads the body until it ends or <paramref name="buffer"/> is full; the count read.</summary>
+    private static async Task<int> ReadAtMostAsync(HttpResponseMessage response, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await stream.ReadAsync(buffer[length..], cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        return length;
     }
 }

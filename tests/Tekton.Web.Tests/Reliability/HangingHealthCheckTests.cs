@@ -6,7 +6,8 @@ namespace Tekton.Web.Tests.Reliability;
 
 /// <summary>
 /// Issue 12, faults: health-check targets that hang (one accepts and never answers, one sends its headers and never
-/// finishes the body) go degraded on the timeout, while a healthy component keeps being checked on schedule.
+/// finishes the body) go degraded on the timeout, while a healthy component keeps being checked on schedule; one that
+/// never stops sending its body is read only up to the probe's limit.
 /// </summary>
 [Collection(ReliabilityCollection.Name)]
 public sealed class HangingHealthCheckTests
@@ -45,6 +46,26 @@ public sealed class HangingHealthCheckTests
         silent.Open.Should().BeLessThanOrEqualTo(2, "one check at a time per target: a round skips a target whose check is still under way");
     }
 
+    [Fact]
+    public async Task A_health_answer_that_never_ends_is_read_up_to_its_limit_and_judged_by_its_status()
+    {
+        await using var endless = new HealthTarget(HealthTarget.Behaviour.EndlessChunkedBody);
+        await using var server = await TektonServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Tekton:Supervision:HealthCheckIntervalSeconds"] = "0.2",
+            ["Tekton:Supervision:HealthCheckTimeoutSeconds"] = "3",
+        });
+        var instance = await server.RegisterAsync("endless", extra: $""" "health_check":"/health","port":{endless.Port},"host":"127.0.0.1" """);
+        using (var ready = await server.PutJsonAsync($"/api/tekton/components/endless/instances/{instance}/state", """{"state":"ready"}"""))
+        {
+            ready.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        (await Processes.EventuallyAsync(() => endless.Requests >= 6, TimeSpan.FromSeconds(5)))
+            .Should().BeTrue($"each check stops reading at the body's limit instead of waiting for the 3 s timeout (got {endless.Requests})");
+        (await StatusAsync(server, "endless")).Should().Be("ready", "an answer too long to read for fields is judged by its status, 200");
+    }
+
     private static async Task<string> StatusAsync(TektonServer server, string id) =>
         (await server.GetObjectAsync($"/api/tekton/components/{id}"))["status"]!.GetValue<string>();
 
@@ -72,6 +93,7 @@ public sealed class HangingHealthCheckTests
             Healthy,
             NeverAnswers,
             NeverFinishesTheBody,
+            EndlessChunkedBody,
         }
 
         public int Port { get; }
@@ -138,6 +160,16 @@ public sealed class HangingHealthCheckTests
                                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"status\":"), _stop.Token);
                             await WaitForCloseAsync(stream);
                             break;
+                        case Behaviour.EndlessChunkedBody:
+                            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"padding\":\"xxxx\r\n"), _stop.Token);
+                            var chunk = Encoding.ASCII.GetBytes($"1000\r\n{new string('x', 4096)}\r\n");
+                            while (true)
+                            {
+                                // Until the prober closes the connection (the write then fails) or the test ends.
+                                await stream.WriteAsync(chunk, _stop.Token);
+                            }
+
                         default:
                             await WaitForCloseAsync(stream);
                             break;
