@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Tekton.Application.Common;
@@ -38,15 +39,39 @@ public static partial class Wire
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z", RegexOptions.CultureInvariant)]
     public static partial Regex EnvironmentName();
 
-    /// <summary>An uptime as <c>[d.]hh:mm:ss</c>, whole seconds.</summary>
+    /// <summary>The most bytes <see cref="Uptime(TimeSpan, Span{byte})"/> writes.</summary>
+    public const int MaxUptimeLength = 19;
+
+    /// <summary>An uptime as <c>[d.]hh:mm:ss</c>, whole seconds (a negative one as zero).</summary>
     public static string Uptime(TimeSpan span)
     {
-        if (span < TimeSpan.Zero)
+        Span<byte> text = stackalloc byte[MaxUptimeLength];
+        return Encoding.ASCII.GetString(text[..Uptime(span, text)]);
+    }
+
+    /// <summary><see cref="Uptime(TimeSpan)"/> as ASCII into <paramref name="destination"/>; the count written.</summary>
+    public static int Uptime(TimeSpan span, Span<byte> destination)
+    {
+        var seconds = Math.Max(0, span.Ticks / TimeSpan.TicksPerSecond);
+        var days = seconds / 86_400;
+        var at = 0;
+        if (days > 0)
         {
-            span = TimeSpan.Zero;
+            days.TryFormat(destination, out at, provider: CultureInfo.InvariantCulture);
+            destination[at++] = (byte)'.';
         }
 
-        var whole = TimeSpan.FromSeconds(Math.Floor(span.TotalSeconds));
-        return whole.ToString(whole.Days > 0 ? @"d\.hh\:mm\:ss" : @"hh\:mm\:ss", CultureInfo.InvariantCulture);
+        at = TwoDigits(destination, at, seconds / 3_600 % 24);
+        destination[at++] = (byte)':';
+        at = TwoDigits(destination, at, seconds / 60 % 60);
+        destination[at++] = (byte)':';
+        return TwoDigits(destination, at, seconds % 60);
+    }
+
+    private static int TwoDigits(Span<byte> destination, int at, long value)
+    {
+        destination[at] = (byte)('0' + (value / 10));
+        destination[at + 1] = (byte)('0' + (value % 10));
+        return at + 2;
     }
 }

@@ -138,7 +138,11 @@ public static class ComponentResponses
     }
 
     public static string? Uptime(InstanceView? instance, DateTimeOffset now) =>
-        instance is { ReadyAt: { } readyAt } && instance.Status.IsLive() ? Wire.Uptime(now - readyAt) : null;
+        UptimeSpan(instance, now) is { } span ? Wire.Uptime(span) : null;
+
+    /// <summary>How long the instance has been ready, while it is live; null otherwise.</summary>
+    public static TimeSpan? UptimeSpan(InstanceView? instance, DateTimeOffset now) =>
+        instance is { ReadyAt: { } readyAt } && instance.Status.IsLive() ? now - readyAt : null;
 
     private static string Overall(ComponentState state) => state switch
     {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
 using System.Text;
@@ -49,7 +48,6 @@ internal sealed class HotPaths
     public const int RenderedSlots = 4096;
 
     private const string JsonContentType = "application/json; charset=utf-8";
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
 
     private const string ComponentsPath = Components.Path;
     private const string ComponentsPrefix = ComponentsPath + "/";
@@ -659,7 +657,7 @@ internal sealed class HotPaths
                 var (start, end, hole, instance) = _holes[i];
                 var written = hole switch
                 {
-                    Hole.Uptime => WriteString(values[at..], ComponentResponses.Uptime(instance, now)),
+                    Hole.Uptime => WriteUptime(values[at..], ComponentResponses.UptimeSpan(instance, now)),
                     _ => WriteTimestamp(values[at..], ComponentResponses.LastHeartbeat(instance, heartbeats)),
                 };
                 ranges[i] = at..(at + written);
@@ -698,22 +696,22 @@ internal sealed class HotPaths
             }
 
             destination[0] = (byte)'"';
-            at.UtcDateTime.TryFormat(destination[1..], out var written, TimestampFormat, CultureInfo.InvariantCulture);
+            var written = UtcTimestampConverter.Format(at, destination[1..]);
             destination[written + 1] = (byte)'"';
             return written + 2;
         }
 
         /// <summary>An uptime (<c>[d.]hh:mm:ss</c>: digits, '.', ':'), which needs no escaping.</summary>
-        private static int WriteString(Span<byte> destination, string? value)
+        private static int WriteUptime(Span<byte> destination, TimeSpan? value)
         {
-            if (value is null)
+            if (value is not { } span)
             {
                 "null"u8.CopyTo(destination);
                 return 4;
             }
 
             destination[0] = (byte)'"';
-            var written = Encoding.ASCII.GetBytes(value, destination[1..]);
+            var written = Wire.Uptime(span, destination[1..]);
             destination[written + 1] = (byte)'"';
             return written + 2;
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tekton.Application.Common;
@@ -99,11 +100,44 @@ public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.GetDateTimeOffset().ToUniversalTime();
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(Format(value));
+    /// <summary>The most bytes <see cref="Format(DateTimeOffset, Span{byte})"/> writes.</summary>
+    public const int MaxLength = 28;
 
-    public static string Format(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    {
+        Span<byte> text = stackalloc byte[MaxLength];
+        writer.WriteStringValue(text[..Format(value, text)]);
+    }
+
+    public static string Format(DateTimeOffset value)
+    {
+        Span<byte> text = stackalloc byte[MaxLength];
+        return Encoding.ASCII.GetString(text[..Format(value, text)]);
+    }
+
+    /// <summary>
+    /// <c>yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'</c> (the fraction without its trailing zeros, and without its point when it is
+    /// zero) as ASCII into <paramref name="destination"/>; the count written. The round-trip format ("O", which the
+    /// runtime writes without parsing a pattern) is trimmed to it.
+    /// </summary>
+    public static int Format(DateTimeOffset value, Span<byte> destination)
+    {
+        // "O" of a UTC time: yyyy-MM-ddTHH:mm:ss.fffffffZ, the point at 19 and the seven digits at 20-26.
+        value.UtcDateTime.TryFormat(destination, out _, "O", CultureInfo.InvariantCulture);
+        var end = 27;
+        while (end > 20 && destination[end - 1] == (byte)'0')
+        {
+            end--;
+        }
+
+        if (end == 20)
+        {
+            end = 19;
+        }
+
+        destination[end] = (byte)'Z';
+        return end + 1;
+    }
 }
 
 public sealed class NullableUtcTimestampConverter : JsonConverter<DateTimeOffset?>
@@ -117,7 +151,8 @@ public sealed class NullableUtcTimestampConverter : JsonConverter<DateTimeOffset
     {
         if (value is { } v)
         {
-            writer.WriteStringValue(UtcTimestampConverter.Format(v));
+            Span<byte> text = stackalloc byte[UtcTimestampConverter.MaxLength];
+            writer.WriteStringValue(text[..UtcTimestampConverter.Format(v, text)]);
         }
         else
         {

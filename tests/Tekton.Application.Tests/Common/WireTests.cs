@@ -33,6 +33,24 @@ public sealed class WireTests
     }
 
     [Fact]
+    public void Uptime_written_as_bytes_is_the_runtimes_own_formatting_of_the_whole_seconds()
+    {
+        var random = new Random(7);
+        var spans = Enumerable.Range(0, 20_000)
+            .Select(i => TimeSpan.FromTicks(i < 100 ? i * TimeSpan.TicksPerHour * 7 : random.NextInt64(TimeSpan.TicksPerDay * 36_500)))
+            .Append(TimeSpan.FromDays(1) - TimeSpan.FromTicks(1))
+            .Append(TimeSpan.FromDays(10_000));
+        Span<byte> text = stackalloc byte[Wire.MaxUptimeLength];
+        foreach (var span in spans)
+        {
+            var whole = TimeSpan.FromSeconds(Math.Floor(span.TotalSeconds));
+            var expected = whole.ToString(whole.Days > 0 ? @"d\.hh\:mm\:ss" : @"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture);
+
+            System.Text.Encoding.ASCII.GetString(text[..Wire.Uptime(span, text)]).Should().Be(expected, $"{span.Ticks} ticks");
+        }
+    }
+
+    [Fact]
     public void A_sub_second_negative_uptime_is_written_as_zero()
     {
         Wire.Uptime(TimeSpan.FromTicks(-1)).Should().Be("00:00:00");
