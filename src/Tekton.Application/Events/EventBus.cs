@@ -294,6 +294,15 @@ public sealed class EventBus
         }
     }
 
+    /// <summary>The subscribers attached now over one transport (<see cref="EventSubscriber.Transports"/>).</summary>
+    public int SubscriberCountOver(string transport)
+    {
+        lock (_gate)
+        {
+            return _subscribers.Count(s => s.Transport == transport);
+        }
+    }
+
     private IEnumerable<Measurement<long>> CountPublished() =>
     [
         new(Interlocked.Read(ref _publishedHeartbeats), new KeyValuePair<string, object?>("channel", "heartbeat")),

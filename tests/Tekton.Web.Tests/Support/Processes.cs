@@ -94,6 +94,34 @@ public static class Processes
         return true;
     }
 
+    /// <summary>
+    /// When the given processes are all gone (or zombies), measured from now: a dedicated thread looks every 5 ms, so
+    /// a busy thread pool in the test process does not delay the observation. Null when they outlive <paramref name="timeout"/>.
+    /// </summary>
+    public static Task<TimeSpan?> TimeUntilGone(IReadOnlyCollection<int> pids, TimeSpan timeout)
+    {
+        var gone = new TaskCompletionSource<TimeSpan?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var thread = new Thread(() =>
+        {
+            while (pids.Any(IsAlive))
+            {
+                if (watch.Elapsed > timeout)
+                {
+                    gone.SetResult(null);
+                    return;
+                }
+
+                Thread.Sleep(5);
+            }
+
+            gone.SetResult(watch.Elapsed);
+        })
+        { IsBackground = true, Name = "process death watch" };
+        thread.Start();
+        return gone.Task;
+    }
+
     public static void KillAll(string marker)
     {
         foreach (var pid in WithMarker(marker))
