@@ -79,7 +79,7 @@ start_tekton() {
 }
 start_bare() {
   dir=$(mktemp -d); port=$(free_port); url="http://127.0.0.1:$port"
-  $server_cpu dotnet "$bare" --urls "$url" >"$dir/server.log" 2>&1 &
+  $server_cpu dotnet "$bare" --urls "$url" --AnswerFile="$out/lookup-answer.json" >"$dir/server.log" 2>&1 &
   pid=$!
   wait_for "$url/ready"
 }
@@ -182,6 +182,7 @@ echo "== route decision, 100 models, in process"
 for _ in $(seq "$runs"); do $server_cpu dotnet "$bench" route 100 200000 | tee -a "$out/route.jsonl"; done
 fi
 
+heartbeat='{"status":"ready","metrics":{"cpu_percent":12.5,"memory_percent":40.1,"active_connections":3}}'
 # Databases the HTTP runs start from, registered through the API once: 100 and 10,000 components, 100 models.
 echo "== seeding"
 for count in 100 10000; do
@@ -190,14 +191,21 @@ for count in 100 10000; do
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   mkdir -p "$out/templates/$count" && cp "$dir"/tekton.db* "$out/templates/$count/" && rm -rf "$dir"
 done
+# The lookup's answer as the benchmark reads it (the component made ready by a heartbeat), for the bare endpoint to
+# answer at /sized: what an answer of that size costs this stack, apart from what Tekton does to make it.
+start_tekton "" "$out/templates/100" --Tekton:Ollama:Enabled=false
+curl -sf -o /dev/null -X POST -H "Content-Type: application/json" -d "$heartbeat" "$url/api/tekton/components/seed-000001/heartbeat"
+curl -sf -o "$out/lookup-answer.json" "$url/api/tekton/components/seed-000001"
+stop_server
+echo "the lookup's answer: $(wc -c <"$out/lookup-answer.json") bytes"
 
-heartbeat='{"status":"ready","metrics":{"cpu_percent":12.5,"memory_percent":40.1,"active_connections":3}}'
 http_runs() {
 echo "== HTTP throughput: wrk, $connections connections, ${seconds} s"
 for _ in $(seq "$runs"); do
   start_bare
   load bare get get.lua /
   WRK_BODY=$heartbeat load bare post post.lua /
+  load bare sized get.lua /sized
   stop_server
 
   start_tekton "$server_cpu" "$out/templates/100" --Tekton:Ollama:Enabled=false
