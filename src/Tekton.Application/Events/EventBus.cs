@@ -299,9 +299,12 @@ public sealed class EventBus
     {
         lock (_gate)
         {
-            return _subscribers.Count(s => s.Transport == transport);
+            return CountOver(transport);
         }
     }
+
+    /// <summary>Under <see cref="_gate"/>.</summary>
+    private int CountOver(string transport) => _subscribers.Count(s => s.Transport == transport);
 
     private IEnumerable<Measurement<long>> CountPublished() =>
     [
@@ -315,7 +318,7 @@ public sealed class EventBus
         lock (_gate)
         {
             return EventSubscriber.Transports
-                .Select(t => new Measurement<int>(_subscribers.Count(s => s.Transport == t), new KeyValuePair<string, object?>("transport", t)))
+                .Select(t => new Measurement<int>(CountOver(t), new KeyValuePair<string, object?>("transport", t)))
                 .ToList();
         }
     }
