@@ -52,8 +52,11 @@ public sealed record ComponentView
 
     public required IReadOnlyList<InstanceView> Instances { get; init; }
 
-    /// <summary>The newest live instance, else the newest one (design §5).</summary>
-    public InstanceView? Current { get; init; }
+    /// <summary>
+    /// The newest live instance, else the newest one (design §5). Set by <see cref="ViewMapper.ToView"/> on the view it
+    /// just made, before anything else sees it (a copy made with <c>with</c> to set it cost an object per commit's view).
+    /// </summary>
+    public InstanceView? Current { get; internal set; }
 
     public ComponentState Status => Current?.Status ?? ComponentState.Registered;
 

@@ -11,10 +11,8 @@ public static partial class ViewMapper
     public static ComponentView ToView(Component component)
     {
         var view = Map(component);
-        return view with
-        {
-            Current = component.CurrentInstance is { } current ? view.FindInstance(current.InstanceUuid) : null,
-        };
+        view.Current = component.CurrentInstance is { } current ? view.FindInstance(current.InstanceUuid) : null;
+        return view;
     }
 
     [MapperIgnoreSource(nameof(Component.CurrentInstance))]
