@@ -332,8 +332,6 @@ namespace Tekton.Infrastructure.Postgres.Migrations
 
                     b.HasKey("ComponentId");
 
-                    b.HasIndex("RegistrationSequence");
-
                     b.ToTable("components", (string)null);
                 });
 

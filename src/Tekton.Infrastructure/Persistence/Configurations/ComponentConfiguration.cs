@@ -33,7 +33,8 @@ internal sealed class ComponentConfiguration : IEntityTypeConfiguration<Componen
         builder.Property(c => c.RegistrationSequence).HasColumnName("registration_sequence");
         builder.Property(c => c.RegisteredAt).HasColumnName("registered_at");
         builder.Property(c => c.UpdatedAt).HasColumnName("updated_at");
-        builder.HasIndex(c => c.RegistrationSequence);
+        // Not indexed: no query reads components by it (boot loads them all, and the list sorts the snapshot in memory),
+        // and the index was one more b-tree written by every registration (docs/performance-notes.md).
         builder.Ignore(c => c.CurrentInstance);
         builder.Ignore(c => c.Status);
         builder.Ignore(c => c.LiveInstances);

@@ -325,8 +325,6 @@ namespace Tekton.Infrastructure.Persistence.Migrations
 
                     b.HasKey("ComponentId");
 
-                    b.HasIndex("RegistrationSequence");
-
                     b.ToTable("components", (string)null);
                 });
 
