@@ -95,7 +95,10 @@ internal sealed class HotPaths
         _endpoints = endpoints;
         var options = json.Value.SerializerOptions;
         _details = (JsonTypeInfo<ComponentDetails>)options.GetTypeInfo(typeof(ComponentDetails));
-        _registration = (JsonTypeInfo<RegisterComponent>)options.GetTypeInfo(typeof(RegisterComponent));
+        // The same options, with the registration's string lists read in place (StringListReader).
+        var registration = new JsonSerializerOptions(options);
+        registration.Converters.Add(new StringListReader());
+        _registration = (JsonTypeInfo<RegisterComponent>)registration.GetTypeInfo(typeof(RegisterComponent));
         _registrationResult = (JsonTypeInfo<RegisterComponentResult>)options.GetTypeInfo(typeof(RegisterComponentResult));
     }
 

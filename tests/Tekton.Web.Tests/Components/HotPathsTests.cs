@@ -79,7 +79,16 @@ public sealed class HotPathsTests : IAsyncLifetime
         """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","instance_uuid":"{UUID}"}""",
         """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","metadata":null,"port":null,"dependencies":[]}""",
         """  {"version":"1.0.0","component_type":"memory","component_name":"Engram","component_id":"{ID}"}  """,
+        // The hot path reads string lists itself (StringListReader): escapes, null lists and empty ones as the endpoint reads them.
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","capabilities":["st\u006fre", "recall"],"dependencies":null}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","capabilities":[ ],"dependencies":["{ID}-a"]}""",
         // Refused by the endpoint: the hot path must pass each on and let it answer.
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","dependencies":[1]}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","dependencies":["{ID}-a",["{ID}-b"]]}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","dependencies":"{ID}-a"}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","dependencies":["{ID}-a","{ID}-a"]}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","capabilities":["store",null]}""",
+        """{"component_id":"{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0","capabilities":["store",{"a":1}]}""",
         """{"component_id":"{ID}","component_name":"Engram","component_type":"memory"}""",
         """{"component_id":"-{ID}","component_name":"Engram","component_type":"memory","version":"1.0.0"}""",
         """{"component_id":"{ID}","component_name":"Engram","component_type":"Memory","version":"1.0.0"}""",
