@@ -356,7 +356,7 @@ public sealed class SqliteGroupInserts
         /// <summary>A provider value bound by the typed method for its type (a nullable one as null or its value).</summary>
         private static Expression? BindTyped(Expression value, ParameterExpression insert, ParameterExpression statement, ParameterExpression index)
         {
-            if (Nullable.GetUnderlyingType(value.Type) is { } underlying)
+            if (Nullable.GetUnderlyingType(value.Type) is not null)
             {
                 return BindTyped(Expression.Property(value, nameof(Nullable<int>.Value)), insert, statement, index) is { } bind
                     ? Expression.Condition(Expression.Property(value, nameof(Nullable<int>.HasValue)), bind, Expression.Call(BindNullMethod, statement, index))
