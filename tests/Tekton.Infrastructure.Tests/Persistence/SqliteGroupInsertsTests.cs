@@ -68,6 +68,27 @@ public sealed class SqliteGroupInsertsTests : RegistryHostTest
     }
 
     [Fact]
+    public void The_migrated_components_table_is_indexed_by_its_key_alone()
+    {
+        // Every index is one more b-tree each registration writes; registration_sequence is not queried (the list sorts
+        // the snapshot, boot reads every row), so the migrations drop its index.
+        using var connection = new SqliteConnection($"Data Source={Host.DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'components' ORDER BY name";
+        var indexes = new List<string>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                indexes.Add(reader.GetString(0));
+            }
+        }
+
+        indexes.Should().Equal(["sqlite_autoindex_components_1"], "the primary key's index is the table's only one");
+    }
+
+    [Fact]
     public async Task A_component_removed_and_registered_again_in_one_group_is_stored_once_as_registered_last()
     {
         await Host.Writer.WriteAsync(write => Register(write, "hermes", "1.0.0"));
