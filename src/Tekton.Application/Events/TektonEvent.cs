@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tekton.Application.Common;
 using Tekton.Domain.Components;
 
 namespace Tekton.Application.Events;
@@ -57,8 +57,8 @@ public sealed record HeartbeatEvent : TektonEvent
     /// <summary>The instance's state once the heartbeat was processed.</summary>
     public required string Status { get; init; }
 
-    /// <summary>The metrics the heartbeat carried (an empty object when it carried none).</summary>
-    public required JsonElement Metrics { get; init; }
+    /// <summary>The metrics the heartbeat carried, as it carried them (an empty object when it carried none).</summary>
+    public required JsonText Metrics { get; init; }
 
     [JsonIgnore]
     public override EventChannel Channel => EventChannel.Heartbeat;

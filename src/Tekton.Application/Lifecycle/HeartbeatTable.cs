@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 
 namespace Tekton.Application.Lifecycle;
 
@@ -8,7 +7,6 @@ public sealed record HeartbeatRecord(
     string ComponentId,
     Guid InstanceUuid,
     DateTimeOffset Timestamp,
-    JsonElement? Metrics,
     IReadOnlyDictionary<string, string>? Health);
 
 /// <summary>
@@ -32,7 +30,11 @@ public sealed class HeartbeatTable(TimeProvider? clock = null)
     public void Record(HeartbeatRecord heartbeat)
     {
         var heard = new Heard(heartbeat, _clock.GetTimestamp());
-        _latest.AddOrUpdate(heartbeat.InstanceUuid, heard, (_, previous) => Newest(heard, previous));
+        _latest.AddOrUpdate(
+            heartbeat.InstanceUuid,
+            static (_, arguments) => arguments.Heard,
+            static (_, previous, arguments) => arguments.Table.Newest(arguments.Heard, previous),
+            (Table: this, Heard: heard));
         _unflushed.TryAdd(heartbeat.InstanceUuid, 0);
     }
 
@@ -104,7 +106,8 @@ public sealed class HeartbeatTable(TimeProvider? clock = null)
         var later = Math.Max(candidate.At, previous.At);
         var newer = candidate.Heartbeat.Timestamp >= previous.Heartbeat.Timestamp
             || _clock.GetElapsedTime(previous.At, candidate.At) > WallClockSlack;
-        return (newer ? candidate : previous) with { At = later };
+        var kept = newer ? candidate : previous;
+        return kept.At == later ? kept : kept with { At = later };
     }
 
     private sealed record Heard(HeartbeatRecord Heartbeat, long At);

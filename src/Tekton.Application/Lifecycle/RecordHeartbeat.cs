@@ -1,5 +1,8 @@
 using System.ComponentModel;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using FluentValidation;
 using Mediator;
 using Tekton.Application.Common;
@@ -26,7 +29,14 @@ public sealed record HeartbeatBody
 }
 
 /// <summary>A heartbeat: kept in memory on the hot path; only a reported state change is written to disk.</summary>
-public sealed record RecordHeartbeat(string ComponentId, HeartbeatBody Body) : ICommand<HeartbeatResult>;
+public sealed record RecordHeartbeat(string ComponentId, HeartbeatBody Body) : ICommand<HeartbeatResult>
+{
+    /// <summary>
+    /// The body's metrics as the text they came in, when the caller read them so and checked them under the rule
+    /// (the heartbeat's fast path); otherwise the handler takes them from <see cref="HeartbeatBody.Metrics"/>.
+    /// </summary>
+    public JsonText? MetricsText { get; init; }
+}
 
 public sealed record HeartbeatResult(bool Success, string Message, Guid InstanceUuid, string Status);
 
@@ -57,21 +67,37 @@ public sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbeat
     public static bool IsValidHealth(IReadOnlyDictionary<string, string> health) =>
         health.Count <= 64 && health.All(e => e.Key.Length is > 0 and <= 64 && e.Value is { Length: <= 256 });
 
-    /// <summary>The metrics rule, shared with the heartbeat's fast path: a flat object, within the bounds.</summary>
+    /// <summary>The metrics rule: a flat object, within the bounds (read from the element's own text).</summary>
     public static bool IsValidMetrics(JsonElement metrics)
     {
-        if (metrics.ValueKind != JsonValueKind.Object)
+        var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(metrics));
+        return reader.Read() && IsValidMetrics(ref reader);
+    }
+
+    /// <summary>
+    /// The metrics rule on a reader at the value's first token, shared with the heartbeat's fast path (Tekton.Web's
+    /// HotPaths). A valid object is read to its end; names and strings count in UTF-16 characters, as the
+    /// bounds read, and one that is not valid UTF-8 fails the rule.
+    /// </summary>
+    public static bool IsValidMetrics(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             return false;
         }
 
         var count = 0;
-        foreach (var metric in metrics.EnumerateObject())
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var valid = ++count <= MaxMetrics && metric.Name.Length is > 0 and <= 64 && metric.Value.ValueKind switch
+            if (++count > MaxMetrics || TextLength(ref reader) is not (> 0 and <= 64) || !reader.Read())
             {
-                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => true,
-                JsonValueKind.String => metric.Value.GetString()!.Length <= 256,
+                return false;
+            }
+
+            var valid = reader.TokenType switch
+            {
+                JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null => true,
+                JsonTokenType.String => TextLength(ref reader) is >= 0 and <= 256,
                 _ => false,
             };
             if (!valid)
@@ -80,7 +106,27 @@ public sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbeat
             }
         }
 
-        return true;
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    /// <summary>The length in UTF-16 characters of the name or string the reader is on; -1 when it is not valid text.</summary>
+    private static int TextLength(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            var utf8 = reader.ValueSpan;
+            return Ascii.IsValid(utf8) ? utf8.Length : Utf8.IsValid(utf8) ? Encoding.UTF8.GetCharCount(utf8) : -1;
+        }
+
+        try
+        {
+            return reader.GetString()!.Length;
+        }
+        catch (InvalidOperationException)
+        {
+            // Not valid UTF-8, or an escaped lone surrogate.
+            return -1;
+        }
     }
 }
 
@@ -88,62 +134,68 @@ public sealed class RecordHeartbeatHandler(
     RegistryProjection projection, HeartbeatTable heartbeats, IRegistryWriter writer, EventBus events, TimeProvider clock)
     : ICommandHandler<RecordHeartbeat, HeartbeatResult>
 {
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
-
     public async ValueTask<HeartbeatResult> Handle(RecordHeartbeat command, CancellationToken cancellationToken)
     {
-        var view = projection.Current.Find(command.ComponentId) ?? throw TektonException.ComponentNotFound(command.ComponentId);
+        var componentId = command.ComponentId;
+        var view = projection.Current.Find(componentId) ?? throw TektonException.ComponentNotFound(componentId);
         var instance = command.Body.InstanceUuid is { } uuid
-            ? view.FindInstance(uuid) ?? throw TektonException.InstanceNotFound(command.ComponentId, uuid)
-            : view.Current ?? throw new TektonException(ErrorCode.ComponentNotFound, $"Component '{command.ComponentId}' has no instance.");
+            ? view.FindInstance(uuid) ?? throw TektonException.InstanceNotFound(componentId, uuid)
+            : view.Current ?? throw new TektonException(ErrorCode.ComponentNotFound, $"Component '{componentId}' has no instance.");
 
-        var metrics = command.Body.Metrics is { ValueKind: JsonValueKind.Object } m ? m : (JsonElement?)null;
         var received = clock.GetUtcNow();
-        heartbeats.Record(new HeartbeatRecord(command.ComponentId, instance.InstanceUuid, received, metrics, command.Body.Health));
+        heartbeats.Record(new HeartbeatRecord(componentId, instance.InstanceUuid, received, command.Body.Health));
 
         var status = instance.Status;
         if (instance is { Status: ComponentState.Degraded or ComponentState.Failed, StatusReason: ComponentInstance.HeartbeatMissed })
         {
-            status = await writer.WriteAsync(
-                write =>
-                {
-                    var component = write.Find(command.ComponentId);
-                    var target = component?.FindInstance(instance.InstanceUuid);
-                    if (component is not null && target?.Recovered(ComponentInstance.HeartbeatMissed, component.ComponentType, write.Now) is { } change)
-                    {
-                        write.Record(change);
-                    }
-
-                    return target?.Status ?? instance.Status;
-                },
-                cancellationToken);
+            status = await RecoverAsync(componentId, instance, cancellationToken);
         }
 
         if (command.Body.Status is { } reported && ComponentStates.TryParse(reported, out var state) && state != status)
         {
-            status = await writer.WriteAsync(
-                write =>
-                {
-                    var component = write.Find(command.ComponentId) ?? throw TektonException.ComponentNotFound(command.ComponentId);
-                    var target = component.FindInstance(instance.InstanceUuid) ?? throw TektonException.InstanceNotFound(command.ComponentId, instance.InstanceUuid);
-                    if (target.RequestTransition(state, component.ComponentType, write.Now, "heartbeat") is { } change)
-                    {
-                        write.Record(change);
-                    }
-
-                    return target.Status;
-                },
-                cancellationToken);
+            status = await TransitionAsync(componentId, instance.InstanceUuid, state, cancellationToken);
         }
 
         events.Publish(new HeartbeatEvent
         {
-            ComponentId = command.ComponentId,
+            ComponentId = componentId,
             InstanceUuid = instance.InstanceUuid,
             Timestamp = received,
             Status = status.ToWire(),
-            Metrics = metrics ?? EmptyObject,
+            Metrics = command.MetricsText
+                ?? (command.Body.Metrics is { ValueKind: JsonValueKind.Object } metrics ? JsonText.From(metrics) : JsonText.EmptyObject),
         });
         return new HeartbeatResult(true, "Heartbeat received", instance.InstanceUuid, status.ToWire());
     }
+
+    // The writes are methods of their own so that their closures are made only when a heartbeat writes.
+    private ValueTask<ComponentState> RecoverAsync(string componentId, InstanceView instance, CancellationToken cancellationToken) =>
+        writer.WriteAsync(
+            write =>
+            {
+                var component = write.Find(componentId);
+                var target = component?.FindInstance(instance.InstanceUuid);
+                if (component is not null && target?.Recovered(ComponentInstance.HeartbeatMissed, component.ComponentType, write.Now) is { } change)
+                {
+                    write.Record(change);
+                }
+
+                return target?.Status ?? instance.Status;
+            },
+            cancellationToken);
+
+    private ValueTask<ComponentState> TransitionAsync(string componentId, Guid instanceUuid, ComponentState state, CancellationToken cancellationToken) =>
+        writer.WriteAsync(
+            write =>
+            {
+                var component = write.Find(componentId) ?? throw TektonException.ComponentNotFound(componentId);
+                var target = component.FindInstance(instanceUuid) ?? throw TektonException.InstanceNotFound(componentId, instanceUuid);
+                if (target.RequestTransition(state, component.ComponentType, write.Now, "heartbeat") is { } change)
+                {
+                    write.Record(change);
+                }
+
+                return target.Status;
+            },
+            cancellationToken);
 }

@@ -251,15 +251,14 @@ public sealed partial class ClusterBus(
                 break;
             case "heartbeat" when message is { ComponentId: { } id, InstanceUuid: { } uuid, Ticks: { } ticks, Status: { } status }:
                 var timestamp = new DateTimeOffset(ticks, TimeSpan.Zero);
-                var metrics = message.Metrics ?? default;
-                heartbeats.RecordRelayed(new HeartbeatRecord(id, uuid, timestamp, metrics.ValueKind == JsonValueKind.Object ? metrics : null, null));
+                heartbeats.RecordRelayed(new HeartbeatRecord(id, uuid, timestamp, null));
                 events.PublishRelayed(new HeartbeatEvent
                 {
                     ComponentId = id,
                     InstanceUuid = uuid,
                     Timestamp = timestamp,
                     Status = status,
-                    Metrics = metrics.ValueKind == JsonValueKind.Object ? metrics : EmptyObject,
+                    Metrics = message.Metrics ?? JsonText.EmptyObject,
                 });
                 break;
             case "keys":
@@ -278,8 +277,6 @@ public sealed partial class ClusterBus(
                 break;
         }
     }
-
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} joined the cluster on Redis channel {Channel}")]
     private partial void LogJoined(string node, string channel);
@@ -348,7 +345,7 @@ public sealed record ClusterMessage
 
     public string? Status { get; init; }
 
-    public JsonElement? Metrics { get; init; }
+    public JsonText? Metrics { get; init; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

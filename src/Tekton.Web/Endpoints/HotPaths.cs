@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Tekton.Application.Common;
 using Tekton.Application.Components;
 using Tekton.Application.Lifecycle;
+using Tekton.Domain.Components;
 using Tekton.Web.Infrastructure;
 using Tekton.Web.Security;
 
@@ -52,6 +53,8 @@ internal sealed class HotPaths
     private const string ComponentsPath = Components.Path;
     private const string ComponentsPrefix = ComponentsPath + "/";
     private const string HeartbeatSuffix = "/heartbeat";
+    private static readonly (byte[] Utf8, string Wire)[] StateNames =
+        [.. Enum.GetValues<ComponentState>().Select(state => (Encoding.UTF8.GetBytes(state.ToWire()), state.ToWire()))];
     private static readonly byte[] HeartbeatAnswerStart = "{\"success\":true,\"message\":\"Heartbeat received\",\"instance_uuid\":\""u8.ToArray();
     private static readonly byte[] HeartbeatAnswerStatus = "\",\"status\":\""u8.ToArray();
 
@@ -222,7 +225,7 @@ internal sealed class HotPaths
 
     private Task HeartbeatAsync(HttpContext context, string componentId, byte[] body)
     {
-        if (!TryParseHeartbeat(body, out var heartbeat)
+        if (!TryParseHeartbeat(body, out var heartbeat, out var metrics)
             || _projection.Current.Find(componentId) is not { } view
             || (heartbeat.InstanceUuid is { } uuid ? view.FindInstance(uuid) : view.Current) is null)
         {
@@ -236,7 +239,7 @@ internal sealed class HotPaths
         {
             context.SetEndpoint(_heartbeatEndpoint ??= Find(nameof(Lifecycle.RecordHeartbeat)));
             context.User = Caller.LocalPrincipal;
-            handled = _handler.Handle(new RecordHeartbeat(componentId, heartbeat), context.RequestAborted);
+            handled = _handler.Handle(new RecordHeartbeat(componentId, heartbeat) { MetricsText = metrics }, context.RequestAborted);
         }
         catch (Exception exception)
         {
@@ -380,13 +383,15 @@ internal sealed class HotPaths
         || string.Equals(contentType, JsonContentType, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// The heartbeat body under the endpoint's rules (<see cref="RecordHeartbeatValidator"/>), or false for anything
-    /// the endpoint might answer differently: a name spelled otherwise than the wire's, a repeated one, an escaped
-    /// string, a value of another kind. The endpoint then reads it again and answers as it always does.
+    /// The heartbeat body under the endpoint's rules (<see cref="RecordHeartbeatValidator"/>), with its metrics as
+    /// their text in <paramref name="json"/>, or false for anything the endpoint might answer differently: a name
+    /// spelled otherwise than the wire's, a repeated one, a value of another kind, anything the rules refuse. The
+    /// endpoint then reads it again and answers as it always does.
     /// </summary>
-    internal static bool TryParseHeartbeat(ReadOnlySpan<byte> json, out HeartbeatBody heartbeat)
+    internal static bool TryParseHeartbeat(byte[] json, out HeartbeatBody heartbeat, out JsonText? metrics)
     {
         heartbeat = null!;
+        metrics = null;
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Infrastructure.TektonJsonContext.MaxJsonDepth });
@@ -397,7 +402,6 @@ internal sealed class HotPaths
 
             Guid? instance = null;
             string? status = null;
-            JsonElement? metrics = null;
             Dictionary<string, string>? health = null;
             var seen = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -421,22 +425,22 @@ internal sealed class HotPaths
 
                 switch (field)
                 {
-                    case 1 when reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped:
-                        status = reader.GetString();
-                        if (!Tekton.Domain.Components.ComponentStates.TryParse(status, out _))
+                    case 1 when reader.TokenType == JsonTokenType.String:
+                        status = StateNamed(ref reader);
+                        if (status is null)
                         {
                             return false;
                         }
 
                         break;
-                    case 2 when reader.TokenType == JsonTokenType.StartObject:
-                        var element = JsonElement.ParseValue(ref reader);
-                        if (!RecordHeartbeatValidator.IsValidMetrics(element))
+                    case 2:
+                        var start = (int)reader.TokenStartIndex;
+                        if (!RecordHeartbeatValidator.IsValidMetrics(ref reader))
                         {
                             return false;
                         }
 
-                        metrics = element;
+                        metrics = JsonText.FromRead(json.AsMemory(start, (int)reader.BytesConsumed - start));
                         break;
                     case 4 when reader.TokenType == JsonTokenType.String && reader.TryGetGuid(out var uuid):
                         instance = uuid;
@@ -459,7 +463,7 @@ internal sealed class HotPaths
                 return false;
             }
 
-            heartbeat = new HeartbeatBody { InstanceUuid = instance, Status = status, Metrics = metrics, Health = health };
+            heartbeat = new HeartbeatBody { InstanceUuid = instance, Status = status, Health = health };
             return true;
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException)
@@ -467,6 +471,20 @@ internal sealed class HotPaths
             // Malformed JSON, or a string that is not valid UTF-8: the endpoint answers its own error.
             return false;
         }
+    }
+
+    /// <summary>The wire name of the state the reader's string names, or null when it names none.</summary>
+    private static string? StateNamed(ref Utf8JsonReader reader)
+    {
+        foreach (var (utf8, wire) in StateNames)
+        {
+            if (reader.ValueTextEquals(utf8))
+            {
+                return wire;
+            }
+        }
+
+        return null;
     }
 
     private static Dictionary<string, string>? ReadHealth(ref Utf8JsonReader reader)

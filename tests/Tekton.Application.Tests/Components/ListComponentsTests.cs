@@ -82,7 +82,7 @@ public sealed class ListComponentsTests
     public async Task A_summary_carries_the_view_and_the_live_heartbeat_of_the_current_instance()
     {
         var current = _projection.Current.Find("hermes")!.Current!;
-        _heartbeats.Record(new HeartbeatRecord("hermes", current.InstanceUuid, T0.AddMinutes(5), null, null));
+        _heartbeats.Record(new HeartbeatRecord("hermes", current.InstanceUuid, T0.AddMinutes(5), null));
 
         var hermes = (await List(null, null, null)).Single(c => c.ComponentId == "hermes");
 

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Tekton.Application.Common;
 using Tekton.Application.Events;
 using Tekton.Application.Tests.Common;
 using Tekton.Domain.Components;
@@ -163,7 +163,7 @@ public sealed class EventBusTests
         InstanceUuid = Guid.NewGuid(),
         Timestamp = DateTimeOffset.UtcNow,
         Status = "ready",
-        Metrics = JsonDocument.Parse("{}").RootElement,
+        Metrics = JsonText.EmptyObject,
     };
 
     private StateChange Change(string id, string type)

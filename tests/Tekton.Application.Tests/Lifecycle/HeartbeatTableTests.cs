@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Tekton.Application.Lifecycle;
 
 namespace Tekton.Application.Tests.Lifecycle;
@@ -21,8 +20,7 @@ public sealed class HeartbeatTableTests
     public void Record_keeps_the_heartbeat_as_received()
     {
         var uuid = Guid.NewGuid();
-        using var metrics = JsonDocument.Parse("""{"cpu_percent":12.5}""");
-        var heartbeat = new HeartbeatRecord("hermes", uuid, T0, metrics.RootElement.Clone(), new Dictionary<string, string> { ["database"] = "healthy" });
+        var heartbeat = new HeartbeatRecord("hermes", uuid, T0, new Dictionary<string, string> { ["database"] = "healthy" });
 
         _table.Record(heartbeat);
 
@@ -163,7 +161,7 @@ public sealed class HeartbeatTableTests
         _table.TakeUnflushed().Should().HaveCount(uuids.Length);
     }
 
-    private static HeartbeatRecord Beat(Guid uuid, DateTimeOffset at) => new("hermes", uuid, at, null, null);
+    private static HeartbeatRecord Beat(Guid uuid, DateTimeOffset at) => new("hermes", uuid, at, null);
 
     /// <summary>Wall and monotonic clocks that the test moves separately.</summary>
     private sealed class SteppingClock : TimeProvider

@@ -23,7 +23,7 @@ public sealed class HeartbeatWriteBehindTests : RegistryHostTest
         });
         var at = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
         Host.Services.GetRequiredService<HeartbeatTable>()
-            .Record(new HeartbeatRecord("engram", instance, at, null, new Dictionary<string, string> { ["database"] = "healthy" }));
+            .Record(new HeartbeatRecord("engram", instance, at, new Dictionary<string, string> { ["database"] = "healthy" }));
 
         var flusher = Host.Services.GetServices<IHostedService>().OfType<HeartbeatFlusher>().Single();
         await flusher.FlushAsync(CancellationToken.None);

@@ -3,7 +3,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Tekton.Application.Events;
 using Tekton.Web.Endpoints;
+using Tekton.Web.Events;
 
 namespace Tekton.Web.Tests.Components;
 
@@ -29,6 +32,20 @@ public sealed class HotPathsTests : IAsyncLifetime
         """  {"status":"ready"}  """,
         // Refused by the endpoint: the hot path must pass each on and let it answer.
         """{"status":"sleeping"}""",
+        // Metrics at and past each bound, in escapes, with spaces and outside ASCII: the events carry the same text.
+        $$$"""{"metrics":{"{{{new string('n', 64)}}}":"{{{new string('x', 256)}}}","{{{new string('é', 64)}}}":"{{{new string('é', 256)}}}"}}""",
+        $$$"""{"metrics":{"{{{new string('n', 65)}}}":1}}""",
+        """{"metrics":{"":1}}""",
+        $$$"""{"metrics":{"s":"{{{new string('x', 257)}}}"}}""",
+        $$$"""{"metrics":{"s":"{{{new string('é', 257)}}}"}}""",
+        $$$"""{"metrics":{"s":"{{{string.Concat(Enumerable.Repeat(@"\u00e9", 256))}}}"}}""",
+        $$$"""{"metrics":{"s":"{{{string.Concat(Enumerable.Repeat(@"\u00e9", 257))}}}"}}""",
+        $$$"""{"metrics":{{{{string.Join(",", Enumerable.Range(0, 64).Select(i => $"\"m{i}\":{i}"))}}}}}""",
+        $$$"""{"metrics":{{{{string.Join(",", Enumerable.Range(0, 65).Select(i => $"\"m{i}\":{i}"))}}}}}""",
+        """{"metrics":{"cpu\u005fpercent":1,"a\"b":"\n"}}""",
+        """{"metrics":{"lone":"\ud800"}}""",
+        """{"metrics": { "cpu" : 1 ,"label":"a b"}, "status":"ready"}""",
+        """{"metrics":{}}""",
         """{"status":"ready","unknown":1}""",
         """{"Status":"ready"}""",
         """{"status":"ready","status":"failed"}""",
@@ -54,12 +71,27 @@ public sealed class HotPathsTests : IAsyncLifetime
     {
         var hot = await _server.RegisterAsync("hot");
         var routed = await _server.RegisterAsync("routed");
+        var bus = _server.Services.GetRequiredService<EventBus>();
+        var events = new EventSubscriber(EventSubscriber.WebSocket, 64);
+        bus.Attach(events);
+        bus.Subscribe(events, new HeartbeatFilter(HeartbeatFilter.All), since: null);
 
         var (hotStatus, hotAnswer) = await PostAsync("/api/tekton/components/hot/heartbeat", body);
         var (routedStatus, routedAnswer) = await PostAsync("/API/TEKTON/components/routed/heartbeat", body);
+        bus.Detach(events);
 
         hotStatus.Should().Be(routedStatus);
         Normalize(hotAnswer, hot, "hot").Should().Be(Normalize(routedAnswer, routed, "routed"));
+        var heartbeats = new List<HeartbeatEvent>();
+        while (events.Reader.TryRead(out var delivery))
+        {
+            heartbeats.Add((HeartbeatEvent)delivery.Event!);
+        }
+
+        heartbeats.Select(e => e.ComponentId).Should().Equal(hotStatus == HttpStatusCode.OK ? ["hot", "routed"] : []);
+        heartbeats.Select(e => Encoding.UTF8.GetString(EventJson.Encode(e)).Replace("routed", "hot", StringComparison.Ordinal))
+            .Select(e => System.Text.RegularExpressions.Regex.Replace(e, "\"(instance_uuid|timestamp|sequence)\":(\"[^\"]*\"|\\d+)", "_"))
+            .Distinct().Should().HaveCountLessThanOrEqualTo(1, "both ways send the same event");
         var hotDetails = await _server.GetObjectAsync("/api/tekton/components/hot");
         var routedDetails = await _server.GetObjectAsync("/api/tekton/components/routed");
         hotDetails["status"]!.GetValue<string>().Should().Be(routedDetails["status"]!.GetValue<string>());
@@ -359,6 +391,7 @@ public sealed class HotPathsTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"status":"ready","metrics":{"a":1},"health":{"db":"ok"},"instance_uuid":"6f1f6a52-0000-4000-8000-000000000000"}""", true)]
+    [InlineData("""{"status":"ready","metrics": {"a" :1 } ,"health":{"db":"ok"},"instance_uuid":"6f1f6a52-0000-4000-8000-000000000000"}""", true)]
     [InlineData("{}", true)]
     [InlineData("""{"status":"Ready"}""", false)]
     [InlineData("""{"metrics":{"a":{"b":1}}}""", false)]
@@ -368,13 +401,14 @@ public sealed class HotPathsTests : IAsyncLifetime
     [InlineData("""{"st\u0061tus":"ready"}""", false)]
     public void The_heartbeat_parser_takes_only_what_it_reads_exactly_as_the_endpoint(string body, bool taken)
     {
-        var parsed = HotPaths.TryParseHeartbeat(Encoding.UTF8.GetBytes(body), out var heartbeat);
+        var parsed = HotPaths.TryParseHeartbeat(Encoding.UTF8.GetBytes(body), out var heartbeat, out var metrics);
 
         parsed.Should().Be(taken);
         if (taken && body.Contains("status"))
         {
             heartbeat.Status.Should().Be("ready");
-            heartbeat.Metrics!.Value.GetProperty("a").GetInt32().Should().Be(1);
+            metrics!.ToString().Should().Be(body[body.IndexOf('{', 1)..(body.IndexOf('}') + 1)], "the metrics are kept as they were sent");
+            metrics.ToElement().GetProperty("a").GetInt32().Should().Be(1);
             heartbeat.Health!["db"].Should().Be("ok");
             heartbeat.InstanceUuid.Should().Be(Guid.Parse("6f1f6a52-0000-4000-8000-000000000000"));
         }

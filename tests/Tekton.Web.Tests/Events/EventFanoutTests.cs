@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tekton.Application.Common;
 using Tekton.Application.Events;
 using Tekton.Web.Events;
 
@@ -145,7 +146,7 @@ public sealed class EventFanoutTests
         connections.Open.Should().Be(1);
 
         // Large events until the socket's buffers are full and its queue overflows; its last write then waits.
-        var metrics = JsonSerializer.SerializeToElement(Enumerable.Range(0, 60).ToDictionary(i => $"metric_{i:00}", _ => new string('x', 64)));
+        var metrics = JsonText.From(JsonSerializer.SerializeToElement(Enumerable.Range(0, 60).ToDictionary(i => $"metric_{i:00}", _ => new string('x', 64))));
         var deadline = DateTime.UtcNow + Timeout;
         // This server's own bus, not /metrics: the test process's other servers publish into the same meter names.
         bus.SubscriberCount.Should().Be(1);

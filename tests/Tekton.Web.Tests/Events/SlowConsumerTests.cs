@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Tekton.Application.Common;
 using Tekton.Application.Events;
 
 namespace Tekton.Web.Tests.Events;
@@ -122,7 +123,7 @@ public sealed class SlowConsumerTests : IAsyncLifetime
         InstanceUuid = Guid.NewGuid(),
         Timestamp = DateTimeOffset.UtcNow,
         Status = "ready",
-        Metrics = JsonSerializer.SerializeToElement(metrics),
+        Metrics = JsonText.From(JsonSerializer.SerializeToElement(metrics)),
     };
 
     private static async Task<(WebSocketCloseStatus? Status, string? Description)> DrainAsync(ClientWebSocket socket)

@@ -53,6 +53,30 @@ public sealed class HeartbeatTests : IAsyncLifetime
         problem["detail"]!.GetValue<string>().Should().Contain("metrics");
     }
 
+    [Theory]
+    [InlineData("/api/tekton/components/engram/heartbeat")]
+    [InlineData("/API/TEKTON/components/engram/heartbeat")]
+    public async Task Metrics_whose_names_or_strings_are_not_valid_text_are_refused_with_1000(string path)
+    {
+        await _server.RegisterAsync("engram");
+        byte[][] bodies =
+        [
+            [.. "{\"metrics\":{\""u8, 0xFF, .. "\":1}}"u8],
+            [.. "{\"metrics\":{\"label\":\""u8, 0xC3, .. "\"}}"u8],
+            """{"metrics":{"label":"\ud800"}}"""u8.ToArray(),
+        ];
+
+        foreach (var body in bodies)
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await _server.Client.PostAsync(path, content);
+
+            var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, 1000);
+            problem["detail"]!.GetValue<string>().Should().Contain("metrics");
+        }
+    }
+
     [Fact]
     public async Task More_than_64_metrics_are_refused_with_1000()
     {
