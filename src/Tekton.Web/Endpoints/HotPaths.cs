@@ -440,7 +440,9 @@ internal sealed class HotPaths
                             return false;
                         }
 
-                        metrics = JsonText.FromRead(json.AsMemory(start, (int)reader.BytesConsumed - start));
+                        // The retained event keeps the text: the body itself when the metrics are most of it.
+                        var text = json.AsMemory(start, (int)reader.BytesConsumed - start);
+                        metrics = JsonText.FromRead(text.Length * 2 >= json.Length ? text : text.ToArray());
                         break;
                     case 4 when reader.TokenType == JsonTokenType.String && reader.TryGetGuid(out var uuid):
                         instance = uuid;
