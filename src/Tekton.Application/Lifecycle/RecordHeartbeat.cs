@@ -70,6 +70,11 @@ public sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbeat
     /// <summary>The metrics rule: a flat object, within the bounds (read from the element's own text).</summary>
     public static bool IsValidMetrics(JsonElement metrics)
     {
+        if (metrics.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
         var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(metrics));
         return reader.Read() && IsValidMetrics(ref reader);
     }
