@@ -125,6 +125,8 @@ Ollama discovery off. Every .NET process of the run (Tekton, the bare endpoint, 
 runtime settings: {runtime_settings} (docs/operations.md, "Garbage collection and latency" and "Tiered
 compilation on one CPU"). Tekton and the bare endpoint both turn on the runtime's inline socket completions for
 themselves (docs/operations.md, "Socket completions on the event threads"); the load generators keep the default.
+Tekton also keeps up to 1,024 arrays of a size per CPU in the shared array pool (docs/operations.md, "The shared
+array pool"); the bare endpoint does not set it.
 
 ## Targets
 

@@ -5,7 +5,8 @@
 // benchmark gives it Tekton's answer to a lookup), to show what the answer's size alone costs.
 
 // Its runtime is set up as Tekton sets up its own: socket completions on the event threads unless the environment
-// says otherwise (Tekton.Infrastructure.InlineSocketCompletions).
+// says otherwise (Tekton.Infrastructure.RuntimeDefaults; its array pool setting is for hub connections, and this
+// app has none).
 const string inlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(inlineCompletions)))
 {

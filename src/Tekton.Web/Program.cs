@@ -4,11 +4,12 @@ using Tekton.Infrastructure;
 using Tekton.Web;
 using Tekton.Web.Security;
 
-// Socket completions run on the runtime's event threads unless the environment says otherwise (docs/operations.md):
-// set before the first socket. Only where Tekton is the process's program; a test host's sockets keep the default.
+// Runtime settings Tekton chooses unless the environment says otherwise (docs/operations.md): socket completions on
+// the runtime's event threads, a larger shared array pool. Set before the first socket and the first pooled array.
+// Only where Tekton is the process's program; a test host keeps the runtime's defaults.
 if (Assembly.GetEntryAssembly() == typeof(Program).Assembly)
 {
-    InlineSocketCompletions.PreferForThisProcess();
+    RuntimeDefaults.PreferForThisProcess();
 }
 
 // Configuration is read once, at start: watching appsettings.json for changes watches the whole content root, and

@@ -76,7 +76,7 @@ internal sealed partial class ProcessSupervisor(LogFiles logs, IHostEnvironment 
             start.ArgumentList.Add(argument);
         }
 
-        InlineSocketCompletions.KeepOutOf(start);
+        RuntimeDefaults.KeepOutOf(start);
         foreach (var (name, value) in request.Environment)
         {
             start.Environment[name] = value;
