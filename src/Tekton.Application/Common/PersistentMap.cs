@@ -152,12 +152,22 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
         public TValue this[TKey key]
         {
             get => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"The key '{key}' is not in the map.");
-            set
-            {
-                var added = false;
-                _root = (Branch)Set(_root, new Leaf(_comparer.GetHashCode(key), key, value), 0, ref added);
-                Count += added ? 1 : 0;
-            }
+            set => Change(key, value, static (_, value) => value);
+        }
+
+        /// <summary>Sets the key's value and answers the value it replaced (default when the key was new), in one walk of the tree.</summary>
+        public TValue? Exchange(TKey key, TValue value) => Change(key, value, static (_, value) => value);
+
+        /// <summary>
+        /// Sets the key's value to <paramref name="change"/> of its current value (default when the key is not there)
+        /// and answers the value it replaced: a read and a write in one walk of the tree.
+        /// </summary>
+        public TValue? Change<TArgument>(TKey key, TArgument argument, Func<TValue?, TArgument, TValue> change)
+        {
+            var edit = new Edit<TArgument>(_comparer.GetHashCode(key), key, argument, change);
+            _root = (Branch)Set(_root, ref edit, 0);
+            Count += edit.Found ? 0 : 1;
+            return edit.Previous;
         }
 
         public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TValue value) => Find(_root, _comparer, key, out value);
@@ -167,12 +177,16 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
         public bool ContainsKey(TKey key) => TryGetValue(key, out _);
 
         /// <summary>Removes the key; false when it was not there.</summary>
-        public bool Remove(TKey key)
+        public bool Remove(TKey key) => Remove(key, out _);
+
+        /// <summary>Removes the key, answering the value it had; false when it was not there.</summary>
+        public bool Remove(TKey key, [MaybeNullWhen(false)] out TValue value)
         {
-            var removed = false;
+            var removed = default(Leaf);
             _root = Remove(_root, _comparer.GetHashCode(key), key, 0, ref removed) as Branch ?? EmptyRoot;
-            Count -= removed ? 1 : 0;
-            return removed;
+            Count -= removed is null ? 0 : 1;
+            value = removed is null ? default : removed.Value;
+            return removed is not null;
         }
 
         /// <summary>The map as it is now. The builder goes on from it, copying again whatever it changes next.</summary>
@@ -185,16 +199,15 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
         private Branch Editable(Branch branch) =>
             ReferenceEquals(branch.Edit, _edit) ? branch : new Branch(branch.Bitmap, (object[])branch.Children.Clone(), _edit);
 
-        private object Set(Branch node, Leaf leaf, int shift, ref bool added)
+        private object Set<TArgument>(Branch node, ref Edit<TArgument> edit, int shift)
         {
-            var bit = 1u << ((leaf.Hash >>> shift) & Mask);
+            var bit = 1u << ((edit.Hash >>> shift) & Mask);
             var index = BitOperations.PopCount(node.Bitmap & (bit - 1));
             if ((node.Bitmap & bit) == 0)
             {
-                added = true;
                 var children = new object[node.Children.Length + 1];
                 Array.Copy(node.Children, children, index);
-                children[index] = leaf;
+                children[index] = edit.NewLeaf(default);
                 Array.Copy(node.Children, index, children, index + 1, node.Children.Length - index);
                 if (ReferenceEquals(node.Edit, _edit))
                 {
@@ -209,12 +222,12 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
             var child = node.Children[index];
             object replacement = child switch
             {
-                Branch branch => Set(branch, leaf, shift + Bits, ref added),
-                Leaf existing when existing.Hash == leaf.Hash && _comparer.Equals(existing.Key, leaf.Key) => leaf,
-                Leaf existing => Split(existing, leaf, shift + Bits, ref added),
-                Collision collision => collision.Hash == leaf.Hash
-                    ? collision.With(leaf, _comparer, ref added)
-                    : Split(collision, leaf, shift + Bits, ref added),
+                Branch branch => Set(branch, ref edit, shift + Bits),
+                Leaf existing when existing.Hash == edit.Hash && _comparer.Equals(existing.Key, edit.Key) => edit.Replace(existing),
+                Leaf existing => Split(existing, edit.NewLeaf(default), shift + Bits),
+                Collision collision => collision.Hash == edit.Hash
+                    ? collision.With(ref edit, _comparer)
+                    : Split(collision, edit.NewLeaf(default), shift + Bits),
                 _ => throw new InvalidOperationException("A map node of an unknown kind."),
             };
             if (ReferenceEquals(replacement, child))
@@ -228,12 +241,11 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
         }
 
         /// <summary>A node holding what was in one slot (a leaf or a collision) and a new leaf of another key.</summary>
-        private object Split(object existing, Leaf leaf, int shift, ref bool added)
+        private object Split(object existing, Leaf leaf, int shift)
         {
             var existingHash = existing is Leaf one ? one.Hash : ((Collision)existing).Hash;
             if (existingHash == leaf.Hash)
             {
-                added = true;
                 return new Collision(leaf.Hash, [(Leaf)existing, leaf]);
             }
 
@@ -246,17 +258,16 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
             var bit = 1u << ((leaf.Hash >>> shift) & Mask);
             if (existingBit == bit)
             {
-                return new Branch(bit, [Split(existing, leaf, shift + Bits, ref added)], _edit);
+                return new Branch(bit, [Split(existing, leaf, shift + Bits)], _edit);
             }
 
-            added = true;
             return existingBit < bit
                 ? new Branch(existingBit | bit, [existing, leaf], _edit)
                 : new Branch(existingBit | bit, [leaf, existing], _edit);
         }
 
         /// <summary>The node without the key: the same node when it was not there, null when nothing is left.</summary>
-        private object? Remove(Branch node, int hash, TKey key, int shift, ref bool removed)
+        private object? Remove(Branch node, int hash, TKey key, int shift, ref Leaf? removed)
         {
             var bit = 1u << ((hash >>> shift) & Mask);
             if ((node.Bitmap & bit) == 0)
@@ -269,7 +280,7 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
             var replacement = child switch
             {
                 Branch branch => Remove(branch, hash, key, shift + Bits, ref removed),
-                Leaf leaf when leaf.Hash == hash && _comparer.Equals(leaf.Key, key) => Removed(ref removed),
+                Leaf leaf when leaf.Hash == hash && _comparer.Equals(leaf.Key, key) => Removed(leaf, ref removed),
                 Collision collision when collision.Hash == hash => collision.Without(key, _comparer, ref removed),
                 _ => child,
             };
@@ -315,10 +326,33 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
             return editable;
         }
 
-        private static object? Removed(ref bool removed)
+        private static object? Removed(Leaf leaf, ref Leaf? removed)
         {
-            removed = true;
+            removed = leaf;
             return null;
+        }
+    }
+
+    /// <summary>
+    /// One key's change on its way down the tree: the new value is made from the old one where the key is found (or
+    /// from default where it is not), and what was found is kept for the caller.
+    /// </summary>
+    internal struct Edit<TArgument>(int hash, TKey key, TArgument argument, Func<TValue?, TArgument, TValue> change)
+    {
+        public readonly int Hash = hash;
+        public readonly TKey Key = key;
+        public bool Found;
+        public TValue? Previous;
+
+        /// <summary>The leaf for a key that was not there.</summary>
+        public readonly Leaf NewLeaf(TValue? current) => new(Hash, Key, change(current, argument));
+
+        /// <summary>The leaf that replaces <paramref name="existing"/>, the key's leaf until now.</summary>
+        public Leaf Replace(Leaf existing)
+        {
+            Found = true;
+            Previous = existing.Value;
+            return NewLeaf(existing.Value);
         }
     }
 
@@ -345,21 +379,23 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
         public readonly int Hash = hash;
         public readonly Leaf[] Leaves = leaves;
 
-        public Collision With(Leaf leaf, IEqualityComparer<TKey> comparer, ref bool added)
+        public Collision With<TArgument>(ref Edit<TArgument> edit, IEqualityComparer<TKey> comparer)
         {
-            var at = Array.FindIndex(Leaves, l => comparer.Equals(l.Key, leaf.Key));
-            var leaves = at >= 0 ? (Leaf[])Leaves.Clone() : [.. Leaves, leaf];
-            if (at >= 0)
+            for (var at = 0; at < Leaves.Length; at++)
             {
-                leaves[at] = leaf;
+                if (comparer.Equals(Leaves[at].Key, edit.Key))
+                {
+                    var leaves = (Leaf[])Leaves.Clone();
+                    leaves[at] = edit.Replace(Leaves[at]);
+                    return new Collision(Hash, leaves);
+                }
             }
 
-            added = at < 0;
-            return new Collision(Hash, leaves);
+            return new Collision(Hash, [.. Leaves, edit.NewLeaf(default)]);
         }
 
         /// <summary>Without the key: this collision when it was not there, the one leaf left, or a smaller collision.</summary>
-        public object Without(TKey key, IEqualityComparer<TKey> comparer, ref bool removed)
+        public object Without(TKey key, IEqualityComparer<TKey> comparer, ref Leaf? removed)
         {
             var at = Array.FindIndex(Leaves, l => comparer.Equals(l.Key, key));
             if (at < 0)
@@ -367,7 +403,7 @@ public sealed class PersistentMap<TKey, TValue> : IReadOnlyDictionary<TKey, TVal
                 return this;
             }
 
-            removed = true;
+            removed = Leaves[at];
             return Leaves.Length == 2 ? Leaves[1 - at] : new Collision(Hash, [.. Leaves.Where((_, i) => i != at)]);
         }
     }

@@ -79,16 +79,18 @@ public sealed class RegistryProjection
         List<string>? newEdges = null;
         foreach (var id in changedIds)
         {
-            var before = current.Find(id);
-            if (before is not null)
-            {
-                Unlink(dependents, id, before.Dependencies);
-            }
-
+            // The view replaced (or removed) comes out of the same walk of the tree that puts the new one in.
+            ComponentView? before;
             if (registry.Find(id) is { } component)
             {
                 component.ShareStrings(_shared, dependency);
-                var view = builder[id] = ViewMapper.ToView(component);
+                var view = ViewMapper.ToView(component);
+                before = builder.Exchange(id, view);
+                if (before is not null)
+                {
+                    Unlink(dependents, id, before.Dependencies);
+                }
+
                 Link(dependents, id, view.Dependencies);
                 if (view.Dependencies.Count > 0 && (before is null || !before.Dependencies.SequenceEqual(view.Dependencies, StringComparer.Ordinal)))
                 {
@@ -103,7 +105,11 @@ public sealed class RegistryProjection
             }
             else
             {
-                builder.Remove(id);
+                if (builder.Remove(id, out before))
+                {
+                    Unlink(dependents, id, before.Dependencies);
+                }
+
                 servers.Remove(id);
                 attended.Remove(id);
             }
@@ -162,27 +168,27 @@ public sealed class RegistryProjection
         }
     }
 
-    private static void Link(PersistentMap<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)
+    private static void Link(PersistentMap<string, DependentSet>.Builder dependents, string id, IReadOnlyList<string> dependencies)
     {
-        foreach (var dependency in dependencies)
+        for (var i = 0; i < dependencies.Count; i++)
         {
-            dependents[dependency] = (dependents.GetValueOrDefault(dependency) ?? ImmutableHashSet.Create<string>(StringComparer.Ordinal)).Add(id);
+            dependents.Change(dependencies[i], id, static (set, id) => set?.Add(id) ?? DependentSet.Of(id));
         }
     }
 
-    private static void Unlink(PersistentMap<string, ImmutableHashSet<string>>.Builder dependents, string id, IEnumerable<string> dependencies)
+    private static void Unlink(PersistentMap<string, DependentSet>.Builder dependents, string id, IEnumerable<string> dependencies)
     {
         foreach (var dependency in dependencies)
         {
-            if (dependents.GetValueOrDefault(dependency)?.Remove(id) is { } rest)
+            if (dependents.GetValueOrDefault(dependency) is { } set && set.Contains(id))
             {
-                if (rest.IsEmpty)
+                if (set.Remove(id) is { } rest)
                 {
-                    dependents.Remove(dependency);
+                    dependents[dependency] = rest;
                 }
                 else
                 {
-                    dependents[dependency] = rest;
+                    dependents.Remove(dependency);
                 }
             }
         }

@@ -15,7 +15,7 @@ public sealed class RegistrySnapshot
 
     public static readonly RegistrySnapshot Empty = new(
         PersistentMap.Create<string, ComponentView>(StringComparer.Ordinal), 0, ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
-        PersistentMap.Create<string, ImmutableHashSet<string>>(StringComparer.Ordinal),
+        PersistentMap.Create<string, DependentSet>(StringComparer.Ordinal),
         PersistentMap.Create<string, ComponentView>(StringComparer.Ordinal));
 
     private readonly Lazy<ComponentView[]> _ordered;
@@ -25,7 +25,7 @@ public sealed class RegistrySnapshot
         PersistentMap<string, ComponentView> components,
         long version,
         ImmutableSortedSet<string> modelServers,
-        PersistentMap<string, ImmutableHashSet<string>> dependents,
+        PersistentMap<string, DependentSet> dependents,
         PersistentMap<string, ComponentView> attended,
         CycleKnowledge? cycles = null)
     {
@@ -59,7 +59,7 @@ public sealed class RegistrySnapshot
     /// For each id that some component declares as a dependency (registered or not), the ids of the components
     /// that declare it; kept up to date with each commit, so "does anything depend on X" is one look-up.
     /// </summary>
-    public PersistentMap<string, ImmutableHashSet<string>> DependentsById { get; }
+    public PersistentMap<string, DependentSet> DependentsById { get; }
 
     /// <summary>
     /// The components that the per-second work watches (<see cref="IsAttended"/>): the heartbeat sweep, the health
@@ -80,8 +80,7 @@ public sealed class RegistrySnapshot
     public bool IsKnownOffCycles(string componentId) => Cycles.IsOffCycles(componentId);
 
     /// <summary>The components that declare <paramref name="componentId"/> as a dependency.</summary>
-    public IReadOnlySet<string> DependentsOf(string componentId) =>
-        DependentsById.GetValueOrDefault(componentId) ?? ImmutableHashSet<string>.Empty;
+    public DependentSet DependentsOf(string componentId) => DependentsById.GetValueOrDefault(componentId) ?? DependentSet.Empty;
 
     /// <summary>
     /// True when some instance has left <c>registered</c> without being <c>stopped</c> (initializing, ready,

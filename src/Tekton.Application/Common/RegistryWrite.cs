@@ -19,17 +19,20 @@ public sealed class RegistryWrite
     private readonly Registry _registry;
     private readonly TimeProvider _clock;
     private readonly EventSequence _sequence;
-    private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
-    private readonly List<StateChange> _stateChanges = [];
+    private readonly HashSet<string> _touched;
+    private readonly List<StateChange> _stateChanges;
     private readonly OrderedDictionary<string, Component>? _added;
 
-    public RegistryWrite(ITektonDbContext db, Registry registry, TimeProvider clock, EventSequence sequence, bool insertsByStore = false)
+    /// <param name="changes">How many changes the group holds: room is made for one component and state change each.</param>
+    public RegistryWrite(ITektonDbContext db, Registry registry, TimeProvider clock, EventSequence sequence, bool insertsByStore = false, int changes = 0)
     {
         Db = db;
         _registry = registry;
         _clock = clock;
         _sequence = sequence;
-        _added = insertsByStore ? new OrderedDictionary<string, Component>(StringComparer.Ordinal) : null;
+        _touched = new HashSet<string>(changes, StringComparer.Ordinal);
+        _stateChanges = new List<StateChange>(changes);
+        _added = insertsByStore ? new OrderedDictionary<string, Component>(changes, StringComparer.Ordinal) : null;
     }
 
     public ITektonDbContext Db { get; }

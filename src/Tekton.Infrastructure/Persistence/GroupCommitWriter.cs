@@ -210,7 +210,7 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     private async Task<bool> CommitAsync(List<PendingWrite> group, TektonDbContext db)
     {
         var started = Stopwatch.GetTimestamp();
-        var write = new RegistryWrite(db, _registry, _clock, _sequence, insertsByStore: _inserts is not null);
+        var write = new RegistryWrite(db, _registry, _clock, _sequence, insertsByStore: _inserts is not null, changes: group.Count);
         var applied = new List<PendingWrite>(group.Count);
         for (var i = 0; i < group.Count; i++)
         {

@@ -38,6 +38,24 @@ public sealed class PersistentMapTests
     }
 
     [Fact]
+    public void Exchange_and_change_answer_what_they_replaced_in_one_step()
+    {
+        var builder = PersistentMap.Create<string, string>(StringComparer.Ordinal).ToBuilder();
+
+        builder.Exchange("a", "one").Should().BeNull("the key was new");
+        builder.Exchange("a", "uno").Should().Be("one");
+        builder.Change("a", "!", static (old, suffix) => old + suffix).Should().Be("uno");
+        builder.Change("b", "!", static (old, suffix) => (old ?? "new") + suffix).Should().BeNull();
+        builder.Remove("a", out var removed).Should().BeTrue();
+        builder.Remove("a", out var again).Should().BeFalse();
+
+        removed.Should().Be("uno!");
+        again.Should().BeNull();
+        builder.ToImmutable().Should().BeEquivalentTo(new Dictionary<string, string> { ["b"] = "new!" });
+        builder.Count.Should().Be(1);
+    }
+
+    [Fact]
     public void Ordinal_keys_are_told_apart_by_case()
     {
         var builder = PersistentMap.Create<string, int>(StringComparer.Ordinal).ToBuilder();
@@ -72,15 +90,29 @@ public sealed class PersistentMapTests
             for (var change = random.Next(1, 40); change > 0; change--)
             {
                 var key = $"k{random.Next(600)}";
-                if (random.Next(3) == 0)
+                var value = random.Next(1_000_000);
+                var had = expected.GetValueOrDefault(key);
+                switch (random.Next(6))
                 {
-                    builder.Remove(key).Should().Be(expected.Remove(key));
-                }
-                else
-                {
-                    var value = random.Next();
-                    builder[key] = value;
-                    expected[key] = value;
+                    case 0:
+                        builder.Remove(key).Should().Be(expected.Remove(key));
+                        break;
+                    case 1:
+                        builder.Remove(key, out var removed).Should().Be(expected.Remove(key));
+                        removed.Should().Be(had);
+                        break;
+                    case 2:
+                        builder.Exchange(key, value).Should().Be(had, "Exchange answers the value it replaced");
+                        expected[key] = value;
+                        break;
+                    case 3:
+                        builder.Change(key, value, static (old, add) => old + add).Should().Be(had);
+                        expected[key] = had + value;
+                        break;
+                    default:
+                        builder[key] = value;
+                        expected[key] = value;
+                        break;
                 }
 
                 builder.Count.Should().Be(expected.Count);
