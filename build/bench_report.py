@@ -189,7 +189,8 @@ is committed to SQLite (`synchronous=FULL`) before the answer; the writer commit
 The baseline row commits each request alone (`Tekton:Database:MaxBatchSize=1`). etcd acknowledges a put after its
 WAL fsync, batching concurrent proposals the same way. Both start from an empty store and are measured after a warm-up of the same load
 (Tekton registers new components then too: the ids carry the run), {connections} connections
-(`bench/wrk/register.lua`, `bench/wrk/etcd_put.lua`). Heartbeats are Tekton's in-memory hot path; the nearest etcd
+(`bench/wrk/register.lua`, `bench/wrk/etcd_put.lua`). In each round etcd's puts run right after Tekton's group-commit
+registrations, so that the two sides of the ratio meet the machine in the same state. Heartbeats are Tekton's in-memory hot path; the nearest etcd
 operation is a lease keep-alive (`POST /v3/lease/keepalive` on one lease).
 
 | | requests/s | ratio | p50 ms | p99 ms | errors |
