@@ -204,10 +204,12 @@ echo "the lookup's answer: $(wc -c <"$out/lookup-answer.json") bytes"
 http_runs() {
 echo "== HTTP throughput: wrk, $connections connections, ${seconds} s"
 for _ in $(seq "$runs"); do
+  # Each ratio's two rows close together in time, as the machine's speed drifts: the bare POST last, Tekton's
+  # heartbeats after one endpoint of Tekton's own; the bare GET just before that pair, Tekton's lookup just after.
   start_bare
+  load bare sized get.lua /sized
   load bare get get.lua /
   WRK_BODY=$heartbeat load bare post post.lua /
-  load bare sized get.lua /sized
   stop_server
 
   start_tekton "$server_cpu" "$out/templates/100" --Tekton:Ollama:Enabled=false

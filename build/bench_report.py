@@ -147,7 +147,8 @@ array pool"); the bare endpoint does not set it.
 Closed loop (`wrk -t1 -c{connections} -d{seconds}s -s bench/wrk/SCRIPT URL`). Tekton starts from a database with
 100 components and 100 models registered through its API (10,000 components for the second list); the heartbeat
 body is `{{"status":"ready","metrics":{{...three numbers}}}}`. Ratios are against the bare endpoint's GET for reads and
-its POST (same body, read in full) for writes.{sized_note}
+its POST (same body, read in full) for writes. In each round the bare endpoint's POST runs last and Tekton's heartbeats
+second (after its version endpoint), so that each ratio's two rows are measured close together.{sized_note}
 
 | | requests/s | ratio | p50 ms | p99 ms | errors |
 |---|---|---|---|---|---|
