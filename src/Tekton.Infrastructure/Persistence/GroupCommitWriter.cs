@@ -13,8 +13,8 @@ using Tekton.Domain.Errors;
 namespace Tekton.Infrastructure.Persistence;
 
 /// <summary>
-/// The registry's one writer (design §12). Changes queue on a channel; the loop takes every change that is
-/// waiting (up to <see cref="DatabaseOptions.MaxBatchSize"/>), applies each to the working set, commits them
+/// The registry's one writer (design §12). Changes queue on a channel; the loop lets the changes on their way join
+/// (<see cref="GatherAsync"/>), takes every change that is waiting (up to <see cref="DatabaseOptions.MaxBatchSize"/>), applies each to the working set, commits them
 /// all in one transaction, publishes the new read snapshot and the group's state-change events, and only then
 /// completes the callers. One fsync is shared by the whole group, which is what lifts durable writes from
 /// ~1,300/s to several thousand. On SQLite the group's new rows (registered components, their instances, state
@@ -28,6 +28,9 @@ namespace Tekton.Infrastructure.Persistence;
 /// </remarks>
 public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
 {
+    /// <summary>How many times the loop lets writes on their way join a group before it takes the group (see <see cref="GatherAsync"/>).</summary>
+    internal const int MaxGatherYields = 4;
+
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
 
@@ -42,9 +45,6 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     private readonly int _maxBatch;
     private readonly Histogram<int> _groupSize;
     private readonly Histogram<double> _commitDuration;
-    /// <summary>How many times the loop lets writes on their way join a group before it takes the group (see <see cref="GatherAsync"/>).</summary>
-    internal const int MaxGatherYields = 4;
-
     private Task _loop = Task.CompletedTask;
     private TektonDbContext? _db;
 
@@ -203,7 +203,7 @@ public sealed partial class GroupCommitWriter : IHostedService, IRegistryWriter
     /// Lets the writes that are on their way join the group before it is taken: the loop yields to the thread pool,
     /// where the answers of the last group and the requests that follow them are waiting to run, and yields again
     /// while that made the queue grow, at most <see cref="MaxGatherYields"/> times. Under load a group then holds
-    /// about half as many writes again (with 64 clients registering: 25 became 38), and every commit's fixed cost,
+    /// about half as many writes again (with 64 clients registering on one core: 25 became 33-38), and every commit's fixed cost,
     /// its fsync first, is shared by more of them; alone, a write waits one pass of the thread pool, microseconds
     /// against the fsync's hundreds.
     /// </summary>
