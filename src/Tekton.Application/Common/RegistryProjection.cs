@@ -180,16 +180,20 @@ public sealed class RegistryProjection
     {
         foreach (var dependency in dependencies)
         {
-            if (dependents.GetValueOrDefault(dependency) is { } set && set.Contains(id))
+            // The set answers itself when it does not hold the id, and null when the id was all it held.
+            if (dependents.GetValueOrDefault(dependency) is not { } set)
             {
-                if (set.Remove(id) is { } rest)
-                {
-                    dependents[dependency] = rest;
-                }
-                else
-                {
-                    dependents.Remove(dependency);
-                }
+                continue;
+            }
+
+            var rest = set.Remove(id);
+            if (rest is null)
+            {
+                dependents.Remove(dependency);
+            }
+            else if (!ReferenceEquals(rest, set))
+            {
+                dependents[dependency] = rest;
             }
         }
     }
