@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tekton.Application.Common;
 using Tekton.Application.Models;
@@ -25,8 +26,17 @@ public sealed class TektonDbContext(DbContextOptions<TektonDbContext> options) :
 
     public DbSet<EventSequenceReservation> EventSequenceReservations => Set<EventSequenceReservation>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TektonDbContext).Assembly);
+        if (Database.IsSqlite())
+        {
+            // A state change's id is SQLite's rowid, without AUTOINCREMENT: that keyword reads and writes the
+            // sqlite_sequence table on every insert, only to keep an id from being used again after the largest is
+            // deleted, and state changes are never deleted. Ids still grow with each insert.
+            modelBuilder.Entity<StateChange>().Property(s => s.Id).Metadata.SetValueGenerationStrategy(SqliteValueGenerationStrategy.None);
+        }
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
