@@ -41,12 +41,6 @@ if [ -n "$gen0size" ]; then export DOTNET_GCgen0size=$gen0size; fi
 # BENCH_CALL_COUNTING_DELAY= (empty) runs with the runtime's default.
 call_counting_delay=${BENCH_CALL_COUNTING_DELAY-0}
 if [ -n "$call_counting_delay" ]; then export DOTNET_TC_CallCountingDelayMs=$call_counting_delay; fi
-# An idle thread-pool worker spins before it sleeps, 70 rounds by default, and on one CPU each round is a
-# sched_yield: 0.63 of them per registration, handing the core back and forth with the threads that have work
-# (docs/operations.md, "The thread pool on one CPU"). Every .NET process of the run gets the same setting;
-# BENCH_POOL_SPIN= (empty) runs with the runtime's default.
-pool_spin=${BENCH_POOL_SPIN-0}
-if [ -n "$pool_spin" ]; then export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=$pool_spin; fi
 
 echo "== tools"
 . build/debian-packages.sh

@@ -65,7 +65,7 @@ def verdict(value, goal, higher_is_better=True):
     return "**met**" if met else "**not met**"
 
 
-runtime_settings = ", ".join(f"`{name}={os.environ[name]}`" for name in ("DOTNET_GCgen0size", "DOTNET_TC_CallCountingDelayMs", "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit")
+runtime_settings = ", ".join(f"`{name}={os.environ[name]}`" for name in ("DOTNET_GCgen0size", "DOTNET_TC_CallCountingDelayMs")
                              if os.environ.get(name)) or "the runtime's defaults"
 cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
 mem = sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo")
@@ -124,8 +124,8 @@ benchmark, where both share both cores. wrk runs one thread with {connections} c
 the same request (10 s for registrations and etcd's puts), then {seconds} s measured; the open-loop runs follow the same
 warm-up. Tekton runs with its defaults (auth off, SQLite in WAL with `synchronous=FULL`), the routes'
 Ollama discovery off. Every .NET process of the run (Tekton, the bare endpoint, the load generators) has the same
-runtime settings: {runtime_settings} (docs/operations.md, "Garbage collection and latency", "Tiered
-compilation on one CPU" and "The thread pool on one CPU"). Tekton and the bare endpoint both turn on the runtime's inline socket completions for
+runtime settings: {runtime_settings} (docs/operations.md, "Garbage collection and latency" and "Tiered
+compilation on one CPU"). Tekton and the bare endpoint both turn on the runtime's inline socket completions for
 themselves (docs/operations.md, "Socket completions on the event threads"); the load generators keep the default.
 Tekton also keeps up to 1,024 arrays of a size per CPU in the shared array pool (docs/operations.md, "The shared
 array pool"); the bare endpoint does not set it.
